@@ -1,0 +1,1 @@
+"""Adapters to the outside: source files read statically, the filesystem."""

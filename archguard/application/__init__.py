@@ -1,0 +1,1 @@
+"""Use cases: what the commands do, composed from the domain and the adapters."""

@@ -1,0 +1,151 @@
+"""Building the module inventory: what is on disk, merged with what the config and each
+``definition.py`` declare. Nothing of the analysed project is imported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from archguard.adapters.definitions import DefinitionFacts, read_definition
+from archguard.domain.architecture import ArchitectureConfig, ModuleDeclaration
+from archguard.domain.inventory import FROM_CONFIG, FROM_DEFINITION, Finding, Inventory, Module
+from archguard.errors import ProjectError, SourceSyntaxError
+
+
+def modules_dir(project_dir: Path, config: ArchitectureConfig) -> Path:
+    """The folder of the modules package; a clear error when it is missing."""
+    folder = project_dir / config.source_root / Path(*config.modules_package.split("."))
+    if not folder.is_dir():
+        raise ProjectError(
+            f"modules package '{config.modules_package}' not found: {folder} is not a folder "
+            f"(set project.source_root or project.modules_package in {config.source})"
+        )
+    return folder
+
+
+def build_inventory(project_dir: Path, config: ArchitectureConfig) -> Inventory:
+    """Find every module of ``project_dir`` and settle its category and requires."""
+    folder = modules_dir(project_dir, config)
+    findings: list[Finding] = []
+    modules: list[Module] = []
+    on_disk: set[str] = set()
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not entry.is_dir() or entry.name.startswith((".", "_")):
+            continue
+        if not (entry / "__init__.py").is_file():
+            if any(entry.rglob("*.py")):
+                findings.append(Finding(
+                    "missing-init",
+                    f"{entry.name}/ holds Python files but no __init__.py: it is not a package, "
+                    "so import graphs drop it and it is not counted as a module",
+                    entry,
+                ))
+            continue
+        on_disk.add(entry.name)
+        declared = config.modules.get(entry.name)
+        facts = _read_facts(entry, config, findings)
+        modules.append(_settle(entry, config, declared, facts, findings))
+
+    for name, declared in config.modules.items():
+        if name not in on_disk:
+            findings.append(Finding(
+                "declared-module-missing",
+                f"module '{name}' is declared but {config.modules_package}.{name} does not exist",
+                config.source, declared.line,
+            ))
+    _check_requires(modules, config, findings)
+    return Inventory(
+        project_dir=project_dir,
+        modules_package=config.modules_package,
+        modules=tuple(modules),
+        kernel=config.kernel,
+        findings=tuple(findings),
+    )
+
+
+def _read_facts(entry: Path, config: ArchitectureConfig,
+                findings: list[Finding]) -> DefinitionFacts | None:
+    reading = config.definitions
+    if not reading.enabled:
+        return None
+    path = entry / reading.file
+    if not path.is_file():
+        return None
+    try:
+        facts = read_definition(path, entry.name, reading)
+    except SourceSyntaxError as exc:
+        findings.append(Finding("unparsable-definition", str(exc), exc.path, exc.line, "error"))
+        return None
+    for problem in facts.problems:
+        findings.append(Finding("unreadable-definition", problem, path, facts.line))
+    return facts
+
+
+def _settle(entry: Path, config: ArchitectureConfig, declared: ModuleDeclaration | None,
+            facts: DefinitionFacts | None, findings: list[Finding]) -> Module:
+    reading = config.definitions
+    declared = declared or ModuleDeclaration(name=entry.name)
+    from_definition = facts is not None and facts.variable is not None
+
+    category, category_source = declared.category, FROM_CONFIG if declared.category else None
+    if from_definition and "category" in reading.read:
+        defined = facts.category(reading)
+        if declared.category is not None and defined != declared.category:
+            findings.append(Finding(
+                "category-mismatch",
+                f"{entry.name}: {reading.file} makes it {defined} "
+                f"({_flags_text(facts)}), {config.source.name} says {declared.category}",
+                facts.path, facts.line,
+            ))
+        category, category_source = defined, FROM_DEFINITION
+
+    requires, requires_source = declared.requires, FROM_CONFIG
+    if from_definition and "requires" in reading.read and facts.requires is not None:
+        if declared.requires is not None and set(declared.requires) != set(facts.requires):
+            findings.append(Finding(
+                "requires-mismatch",
+                f"{entry.name}: {reading.file} requires [{', '.join(facts.requires)}], "
+                f"{config.source.name} says [{', '.join(declared.requires)}]",
+                facts.path, facts.requires_line or facts.line,
+            ))
+        requires, requires_source = facts.requires, FROM_DEFINITION
+    if requires is None:
+        requires, requires_source = (), None
+
+    code = declared.code or (facts.code if facts and facts.code else None) or entry.name
+    if category is None:
+        findings.append(Finding(
+            "uncategorised-module",
+            f"module '{entry.name}' has no category: declare it under modules in "
+            f"{config.source.name}" + (f" or in its {reading.file}" if reading.enabled else ""),
+            entry,
+        ))
+    return Module(
+        name=entry.name,
+        package=f"{config.modules_package}.{entry.name}",
+        path=entry,
+        code=code,
+        category=category,
+        category_source=category_source,
+        requires=tuple(requires),
+        requires_source=requires_source,
+        purpose=declared.purpose,
+        definition=facts.path if facts is not None else None,
+    )
+
+
+def _flags_text(facts: DefinitionFacts) -> str:
+    return ", ".join(f"{k}={v}" for k, v in facts.flags.items()) or "no flags set"
+
+
+def _check_requires(modules: list[Module], config: ArchitectureConfig,
+                    findings: list[Finding]) -> None:
+    known = {m.name for m in modules} | {m.code for m in modules}
+    for module in modules:
+        for required in module.requires:
+            if required not in known:
+                findings.append(Finding(
+                    "unknown-requirement",
+                    f"{module.name} requires '{required}', which is not a module of "
+                    f"{config.modules_package}",
+                    module.definition or config.source,
+                ))

@@ -1,0 +1,51 @@
+"""Turning archguard's errors into a message on stderr and exit code 2, in one place."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+
+from archguard.cli import exit_codes
+from archguard.errors import ArchguardError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+DEBUG_VARIABLE = "ARCHGUARD_DEBUG"
+
+
+def enable_debug(value: bool) -> None:
+    """``--debug`` callback: the same switch as ``ARCHGUARD_DEBUG=1``."""
+    if value:
+        os.environ[DEBUG_VARIABLE] = "1"
+
+
+def _debugging() -> bool:
+    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Wrap a command so an :class:`ArchguardError` prints ``archguard: error: …`` and exits 2.
+
+    With ``archguard --debug`` (or ``ARCHGUARD_DEBUG=1``) the exception propagates with its traceback.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            result = command(*args, **kwargs)
+        except ArchguardError as exc:
+            if _debugging():
+                raise
+            typer.echo(f"archguard: error: {exc}", err=True)
+            raise typer.Exit(exit_codes.USAGE_ERROR) from None
+        if isinstance(result, int) and result != exit_codes.OK:
+            raise typer.Exit(result)
+        return result
+
+    return wrapper

@@ -1,0 +1,25 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+ProjectDir = Annotated[
+    Path,
+    typer.Argument(
+        help="Project root: the folder holding the analysed package.",
+        exists=True, file_okay=False, dir_okay=True, resolve_path=True,
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", "-c",
+        help="Configuration file (default: archguard.yaml, else [tool.archguard] in "
+             "pyproject.toml, in PROJECT_DIR).",
+        dir_okay=False, resolve_path=True,
+    ),
+]

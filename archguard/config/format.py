@@ -1,0 +1,300 @@
+"""The schema of archguard's configuration file, version 1.
+
+This is the single definition of the format: the loader validates against it, and
+``archguard schema`` prints it as JSON Schema. Descriptions here are the reference docs.
+"""
+
+from __future__ import annotations
+
+from archguard.config.schema import Bool, Field, ListOf, MapOf, Number, Str, Struct, Tagged
+from archguard.domain.architecture import (
+    DEFAULT_COUNTED_KINDS,
+    DEFINITION_KEYS,
+    IMPORT_KINDS,
+    SEVERITIES,
+)
+
+DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
+DOTTED_HINT = "is not a dotted Python name such as app.modules"
+# A dotted pattern: names, '*' for one segment, '**' for any number of segments.
+DOTTED_GLOB = r"(\*\*|\*|[A-Za-z_][A-Za-z0-9_*]*)(\.(\*\*|\*|[A-Za-z_][A-Za-z0-9_*]*))*"
+DOTTED_GLOB_HINT = "is not a dotted name or pattern such as app.modules.*.routes"
+NAME = r"[a-z][a-z0-9_-]*"
+NAME_HINT = "must be lower case letters, digits, '_' or '-', starting with a letter"
+CONTRACT_ID = r"[a-z0-9][a-z0-9_.-]*"
+
+_kinds = ListOf(
+    Str(choices=IMPORT_KINDS),
+    unique=True,
+    description="Import kinds that count against contracts: " + ", ".join(IMPORT_KINDS) + ".",
+)
+
+_ignore = Struct(
+    {
+        "importer": Field(
+            Str(pattern=DOTTED_GLOB, pattern_hint=DOTTED_GLOB_HINT,
+                description="Importing module (dotted name or pattern)."),
+            required=True,
+        ),
+        "imported": Field(
+            Str(pattern=DOTTED_GLOB, pattern_hint=DOTTED_GLOB_HINT,
+                description="Imported module (dotted name or pattern)."),
+            required=True,
+        ),
+        "reason": Field(Str(description="Why this dependency is accepted."), required=True),
+        "contracts": Field(
+            ListOf(Str(pattern=CONTRACT_ID), unique=True,
+                   description="Contract ids this ignore applies to; all when absent."),
+            default_factory=list,
+        ),
+    },
+    title="Ignore",
+    description="A known dependency that is not reported. A reason is required.",
+)
+
+_categories_list = ListOf(
+    Str(pattern=rf"\*|{NAME}", pattern_hint="must be a category name or '*'"),
+    min_items=1, unique=True,
+)
+_modules_list = ListOf(
+    Str(pattern=r"[A-Za-z0-9_*.-]+", pattern_hint="must be a module name or glob"),
+    min_items=1, unique=True,
+)
+
+
+def _contract(contract_type: str, description: str, **specific: Field) -> Struct:
+    common = {
+        "id": Field(
+            Str(pattern=CONTRACT_ID, pattern_hint="must be lower case, digits, '.', '_' or '-'",
+                description="Stable identifier, used by ignores, baselines and reports."),
+            required=True,
+        ),
+        "type": Field(Str(choices=(contract_type,), description=description), required=True),
+        "name": Field(Str(description="Human title shown in reports."), default=""),
+        "description": Field(Str(description="Why this contract exists."), default=""),
+        "severity": Field(Str(choices=SEVERITIES), default="error"),
+        "count": Field(_kinds, default=None),
+        "ignore": Field(ListOf(_ignore), default_factory=list),
+    }
+    return Struct({**common, **specific}, title=contract_type, description=description)
+
+
+CONTRACT_VARIANTS = {
+    "category_layering": _contract(
+        "category_layering",
+        "Modules of the source categories must not depend on modules of the forbidden ones.",
+        source=Field(_categories_list, required=True),
+        forbidden=Field(_categories_list, required=True),
+        allow=Field(
+            ListOf(Str(pattern=r"[A-Za-z0-9_*.-]+")), default_factory=list,
+        ),
+    ),
+    "declared_dependencies": _contract(
+        "declared_dependencies",
+        "Modules of these categories import only modules of the allowed categories and the "
+        "modules they declare in requires.",
+        categories=Field(_categories_list, default_factory=lambda: ["optional"]),
+        allow_categories=Field(_categories_list, default_factory=lambda: ["core"]),
+    ),
+    "forbidden": _contract(
+        "forbidden",
+        "The source modules must not depend on the forbidden modules.",
+        source=Field(_modules_list, required=True),
+        forbidden=Field(_modules_list, required=True),
+    ),
+    "independence": _contract(
+        "independence",
+        "None of these modules depends on another of them.",
+        modules=Field(
+            ListOf(Str(pattern=r"[A-Za-z0-9_*.-]+"), min_items=2, unique=True), required=True
+        ),
+    ),
+    "purity": _contract(
+        "purity",
+        "These modules import nothing but the standard library, the listed packages and "
+        "themselves.",
+        modules=Field(_modules_list, required=True),
+        allow=Field(
+            ListOf(Str(pattern=DOTTED, pattern_hint=DOTTED_HINT), unique=True),
+            default_factory=list,
+        ),
+        allow_stdlib=Field(Bool(), default=True),
+    ),
+    "kernel_generic": _contract(
+        "kernel_generic",
+        "Kernel packages (app.main, app.api, app.core, middleware) import no module of the "
+        "forbidden categories.",
+        forbidden=Field(_categories_list, default_factory=lambda: ["optional", "internal"]),
+    ),
+    "structure": _contract(
+        "structure",
+        "Each module follows the layout conventions.",
+        required_files=Field(
+            ListOf(Str(), unique=True), default_factory=lambda: ["__init__.py", "definition.py"]
+        ),
+        exceptions_module=Field(
+            Str(description="Where a module's exception classes must live, e.g. exceptions.py"),
+            default=None,
+        ),
+        definition_variable=Field(
+            Bool(description="definition.py defines the variable named by definitions.variable."),
+            default=True,
+        ),
+        definition_functions=Field(
+            ListOf(Str(pattern=r"[A-Za-z_][A-Za-z0-9_]*"), unique=True,
+                   description="Functions every definition.py must define."),
+            default_factory=list,
+        ),
+    ),
+}
+
+CONFIG_SCHEMA = Struct(
+    {
+        "version": Field(Number(integer=True, minimum=1,
+                                description="Format version; this is version 1."),
+                         required=True),
+        "project": Field(
+            Struct(
+                {
+                    "root_package": Field(
+                        Str(pattern=DOTTED, pattern_hint=DOTTED_HINT,
+                            description="The top-level package analysed, e.g. app."),
+                        required=True,
+                    ),
+                    "modules_package": Field(
+                        Str(pattern=DOTTED, pattern_hint=DOTTED_HINT,
+                            description="Every direct subpackage of it is a module."),
+                        required=True,
+                    ),
+                    "source_root": Field(
+                        Str(description="Folder holding the root package, relative to the "
+                                        "project directory."),
+                        default=".",
+                    ),
+                },
+                title="Project",
+            ),
+            required=True,
+        ),
+        "kernel": Field(
+            ListOf(Str(pattern=DOTTED, pattern_hint=DOTTED_HINT), unique=True,
+                   description="Packages outside the modules that count as core: the app "
+                               "kernel (entry point, API plumbing, middleware)."),
+            default_factory=list,
+        ),
+        "categories": Field(
+            MapOf(
+                Struct({"description": Field(Str(), default="")}),
+                key_pattern=NAME, key_hint=NAME_HINT,
+                description="Module categories, e.g. core, optional, internal.",
+            ),
+            required=True,
+        ),
+        "modules": Field(
+            MapOf(
+                Struct(
+                    {
+                        "category": Field(Str(pattern=NAME, pattern_hint=NAME_HINT),
+                                          default=None),
+                        "requires": Field(ListOf(Str(), unique=True), default=None),
+                        "code": Field(Str(description="The module's code where it differs "
+                                                      "from the package name."), default=None),
+                        "purpose": Field(Str(), default=""),
+                    },
+                    title="Module",
+                ),
+                key_pattern=r"[A-Za-z_][A-Za-z0-9_]*",
+                key_hint="is not a Python package name",
+                description="Modules by package name. category and requires may instead come "
+                            "from definition.py (see definitions.read).",
+            ),
+            default_factory=dict,
+        ),
+        "definitions": Field(
+            Struct(
+                {
+                    "enabled": Field(Bool(), default=True),
+                    "file": Field(Str(), default="definition.py"),
+                    "variable": Field(
+                        Str(description="Name of the definition variable; {package} is the "
+                                        "module's package name."),
+                        default="{package}_module",
+                    ),
+                    "class_name": Field(Str(), default="ModuleDefinition"),
+                    "category_flags": Field(
+                        MapOf(Str(pattern=NAME, pattern_hint=NAME_HINT),
+                              key_pattern=r"[A-Za-z_][A-Za-z0-9_]*",
+                              description="Boolean keyword → category it gives when true, "
+                                          "in order."),
+                        default_factory=lambda: {"is_core": "core", "is_internal": "internal"},
+                    ),
+                    "default_category": Field(Str(pattern=NAME), default="optional"),
+                    "read": Field(
+                        ListOf(Str(choices=DEFINITION_KEYS), unique=True,
+                               description="Module keys taken from definition.py."),
+                        default_factory=lambda: list(DEFINITION_KEYS),
+                    ),
+                },
+                title="Definitions",
+                description="Reading each module's definition.py statically (never imported).",
+            ),
+        ),
+        "policy": Field(
+            Struct({"count": Field(_kinds, default_factory=lambda: list(DEFAULT_COUNTED_KINDS))},
+                   title="Policy"),
+        ),
+        "contracts": Field(
+            ListOf(Tagged("type", CONTRACT_VARIANTS), description="The contracts checked."),
+            default_factory=list,
+        ),
+        "ignores": Field(
+            ListOf(_ignore, description="Ignores that apply to every contract."),
+            default_factory=list,
+        ),
+        "runtime": Field(
+            Struct(
+                {
+                    "entry_points": Field(
+                        ListOf(Str(pattern=DOTTED, pattern_hint=DOTTED_HINT), unique=True,
+                               description="Modules that start the application."),
+                        default_factory=list,
+                    ),
+                    "discovered": Field(
+                        ListOf(Str(pattern=DOTTED_GLOB, pattern_hint=DOTTED_GLOB_HINT),
+                               unique=True,
+                               description="Modules the application imports at start-up by "
+                                           "convention rather than by an import statement."),
+                        default_factory=list,
+                    ),
+                    "smoke": Field(
+                        ListOf(
+                            Struct(
+                                {
+                                    "name": Field(Str(pattern=NAME), required=True),
+                                    "command": Field(Str(), required=True),
+                                    "timeout": Field(Number(minimum=0), default=None),
+                                },
+                                title="SmokeCommand",
+                            )
+                        ),
+                        default_factory=list,
+                    ),
+                    "timeout": Field(Number(minimum=0), default=60),
+                },
+                title="Runtime",
+            ),
+        ),
+    },
+    title="archguard configuration",
+    description="Architecture of a modular Python application and the contracts it keeps.",
+)
+
+
+def json_schema() -> dict:
+    """The configuration format as a JSON Schema document."""
+    document = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://archguard.dev/schema/config-v1.json",
+    }
+    document.update(CONFIG_SCHEMA.json_schema())
+    return document

@@ -1,0 +1,1 @@
+"""Pure data: the declared architecture, modules, import kinds and findings. No I/O here."""

@@ -1,0 +1,115 @@
+"""The declared architecture, as read from a configuration file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: How an import (or a reference) reaches its target, from hardest to softest.
+IMPORT_KINDS: tuple[str, ...] = ("module", "lazy", "string", "type_checking", "guarded")
+#: Kinds that count against contracts unless the configuration says otherwise.
+DEFAULT_COUNTED_KINDS: tuple[str, ...] = ("module", "lazy", "string")
+SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+CONTRACT_TYPES: tuple[str, ...] = (
+    "category_layering",
+    "declared_dependencies",
+    "forbidden",
+    "independence",
+    "purity",
+    "kernel_generic",
+    "structure",
+)
+#: Keys of a module declaration that can be read from its ``definition.py`` instead.
+DEFINITION_KEYS: tuple[str, ...] = ("category", "requires")
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class ModuleDeclaration:
+    """A module as the configuration declares it. ``None`` means "not said here"."""
+
+    name: str
+    category: str | None = None
+    requires: tuple[str, ...] | None = None
+    code: str | None = None
+    purpose: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class DefinitionReading:
+    """How to read a module's ``definition.py`` statically, and which keys to take from it."""
+
+    enabled: bool = True
+    file: str = "definition.py"
+    variable: str = "{package}_module"
+    class_name: str = "ModuleDefinition"
+    category_flags: tuple[tuple[str, str], ...] = (("is_core", "core"), ("is_internal", "internal"))
+    default_category: str | None = "optional"
+    read: tuple[str, ...] = DEFINITION_KEYS
+
+    def variable_for(self, package: str) -> str:
+        return self.variable.format(package=package)
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """A known dependency that contracts must not report, with the reason it is accepted."""
+
+    importer: str
+    imported: str
+    reason: str
+    contracts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContractSpec:
+    """A contract as configured. ``options`` holds the keys specific to its ``type``."""
+
+    id: str
+    type: str
+    name: str
+    severity: str = "error"
+    count: tuple[str, ...] | None = None
+    ignores: tuple[Ignore, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class SmokeCommand:
+    """A command that proves the application still runs."""
+
+    name: str
+    command: str
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class RuntimeSpec:
+    """How the application starts, for removal simulation."""
+
+    entry_points: tuple[str, ...] = ()
+    discovered: tuple[str, ...] = ()
+    smoke: tuple[SmokeCommand, ...] = ()
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class ArchitectureConfig:
+    """Everything a configuration file declares."""
+
+    source: Path
+    root_package: str
+    modules_package: str
+    source_root: str = "."
+    version: int = 1
+    kernel: tuple[str, ...] = ()
+    categories: dict[str, str] = field(default_factory=dict)
+    modules: dict[str, ModuleDeclaration] = field(default_factory=dict)
+    definitions: DefinitionReading = field(default_factory=DefinitionReading)
+    counted_kinds: tuple[str, ...] = DEFAULT_COUNTED_KINDS
+    contracts: tuple[ContractSpec, ...] = ()
+    ignores: tuple[Ignore, ...] = ()
+    runtime: RuntimeSpec = field(default_factory=RuntimeSpec)

@@ -1,0 +1,79 @@
+"""The module inventory as terminal tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from archguard.domain.architecture import ArchitectureConfig
+from archguard.domain.inventory import Inventory
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def make_console() -> Console:
+    """A console that colours only a terminal, and never when NO_COLOR is set."""
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _short(path: Path | None, root: Path) -> str:
+    if path is None:
+        return ""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def render_inventory(inventory: Inventory, config: ArchitectureConfig,
+                     console: Console | None = None) -> None:
+    """One table per category, kernel packages, findings, then a one-line summary."""
+    console = console or make_console()
+    root = inventory.project_dir
+    grouped = inventory.by_category()
+    order = [*config.categories, *[c for c in grouped if c not in config.categories]]
+    for category in order:
+        members = grouped.get(category)
+        if not members:
+            continue
+        title = category if category is not None else "uncategorised"
+        description = config.categories.get(category or "", "")
+        table = Table(title=f"{title} ({len(members)})" + (f" — {description}" if description
+                                                            else ""),
+                      title_justify="left", expand=False)
+        table.add_column("Module", style="bold")
+        table.add_column("Code")
+        table.add_column("Requires")
+        table.add_column("Declared in")
+        table.add_column("Purpose")
+        for module in members:
+            sources = sorted({s for s in (module.category_source, module.requires_source) if s})
+            table.add_row(
+                escape(module.name),
+                escape(module.code if module.code != module.name else ""),
+                escape(", ".join(module.requires) or "-"),
+                " + ".join(sources),
+                escape(module.purpose),
+            )
+        console.print(table)
+        console.print()
+    if inventory.kernel:
+        console.print("[bold]kernel[/bold] (counts as core): " + ", ".join(inventory.kernel))
+        console.print()
+    if inventory.findings:
+        console.print(f"[bold]Findings ({len(inventory.findings)})[/bold]")
+        for finding in inventory.findings:
+            style = SEVERITY_STYLE.get(finding.severity, "")
+            where = _short(finding.path, root)
+            if finding.line:
+                where += f":{finding.line}"
+            console.print(f"  [{style}]{finding.severity}[/{style}] {finding.rule}: "
+                          + escape(f"{where + ': ' if where else ''}{finding.message}"))
+        console.print()
+    counts = ", ".join(f"{len(grouped[c])} {c if c is not None else 'uncategorised'}"
+                       for c in order if grouped.get(c))
+    console.print(f"{len(inventory.modules)} modules in {inventory.modules_package}: {counts}; "
+                  f"{len(inventory.findings)} finding(s)")

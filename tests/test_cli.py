@@ -1,0 +1,114 @@
+"""The command line, run for real in a subprocess as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archguard import __version__
+
+from . import seed_facts
+from .conftest import BEFORE, REPO, RULES
+
+SCRIPT = Path(sys.executable).with_name("archguard")
+
+
+def archguard(*args: str, cwd: Path = REPO, env: dict | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "archguard", *args], cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}, timeout=120,
+    )
+
+
+def test_console_script_prints_version():
+    result = subprocess.run([str(SCRIPT), "--version"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"archguard {__version__}"
+
+
+def test_module_entry_point_help_lists_commands():
+    result = archguard("--help")
+    assert result.returncode == 0
+    for command in ("modules", "schema"):
+        assert command in result.stdout
+
+
+def test_modules_on_the_reference_platform_matches_the_seed():
+    result = archguard("modules", str(BEFORE), "--config", str(RULES), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["schema_version"] == 1
+    found = {m["name"]: m for m in data["modules"]}
+    assert {name: m["category"] for name, m in found.items()} == seed_facts.CATEGORIES
+    for name, module in found.items():
+        assert set(module["requires"]) == seed_facts.REQUIRES.get(name, set()), name
+        assert module["category_source"] == "definition.py"
+        assert module["definition"] == f"app/modules/{name}/definition.py"
+    assert found["dev_tools"]["code"] == "dev-tools"
+    assert data["findings"] == []
+
+
+def test_modules_terminal_output_groups_by_category():
+    result = archguard("modules", str(BEFORE), "--config", str(RULES))
+    assert result.returncode == 0, result.stderr
+    assert "\x1b[" not in result.stdout  # NO_COLOR and not a terminal: no escape codes
+    out = result.stdout
+    assert out.index("core (8)") < out.index("optional (8)") < out.index("internal (2)")
+    assert "18 modules in app.modules: 8 core, 8 optional, 2 internal; 0 finding(s)" in out
+
+
+def test_config_error_exits_2_with_position_and_no_traceback(tmp_path):
+    bad = tmp_path / "archguard.yaml"
+    bad.write_text(RULES.read_text().replace("  modules_package:", "  module_package:"))
+    result = archguard("modules", str(BEFORE), "--config", str(bad))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    line = next(n for n, text in enumerate(bad.read_text().splitlines(), 1)
+                if "module_package:" in text)
+    assert f"{bad}:{line}:3: project.module_package: unknown key" in result.stderr
+    assert "did you mean 'modules_package'?" in result.stderr
+
+
+def test_missing_config_exits_2(tmp_path):
+    result = archguard("modules", str(tmp_path))
+    assert result.returncode == 2
+    assert "no configuration found" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_project_dir_is_a_usage_error(tmp_path):
+    result = archguard("modules", str(tmp_path / "nope"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = archguard("--debug", "modules", str(tmp_path))
+    assert result.returncode != 0
+    assert "ConfigNotFoundError" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--version"], ["modules", str(BEFORE), "--config", str(RULES), "--format", "json"]],
+)
+def test_static_commands_do_not_import_heavy_libraries(argv):
+    probe = (
+        "import sys, runpy\n"
+        f"sys.argv = ['archguard', *{argv!r}]\n"
+        "try:\n"
+        "    runpy.run_module('archguard', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in ('libcst', 'grimp', 'fastapi', 'sqlalchemy', 'app')"
+        " if m in sys.modules)\n"
+        "print('HEAVY=' + ','.join(heavy), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=REPO)
+    assert "HEAVY=\n" in result.stderr + "\n", result.stderr
