@@ -112,3 +112,28 @@ def test_static_commands_do_not_import_heavy_libraries(argv):
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             cwd=REPO)
     assert "HEAVY=\n" in result.stderr + "\n", result.stderr
+
+
+def test_modules_reports_disagreements_with_file_and_line(make_project):
+    project = make_project({
+        "archguard.yaml": (
+            "version: 1\n"
+            "project: {root_package: app, modules_package: app.modules}\n"
+            "categories: {core: {}, optional: {}}\n"
+            "modules:\n"
+            "  billing: {category: optional}\n"
+        ),
+        "app/__init__.py": "",
+        "app/modules/__init__.py": "",
+        "app/modules/billing/__init__.py": "",
+        "app/modules/billing/definition.py": (
+            "from app.modules.base import ModuleDefinition\n"
+            "billing_module = ModuleDefinition(code='billing', is_core=True)\n"
+        ),
+    })
+    result = archguard("modules", str(project))
+    assert result.returncode == 0, result.stderr
+    assert ("warning category-mismatch: app/modules/billing/definition.py:2: billing: "
+            "definition.py makes it core (is_core=True), archguard.yaml says optional"
+            in result.stdout)
+    assert "1 module in app.modules: 1 core; 1 finding(s)" in result.stdout

@@ -20,12 +20,14 @@ def make_console() -> Console:
 
 
 def _short(path: Path | None, root: Path) -> str:
+    """``path`` relative to the project, else to the working directory, else as given."""
     if path is None:
         return ""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    resolved = path.resolve()
+    for base in (root.resolve(), Path.cwd()):
+        if resolved.is_relative_to(base):
+            return resolved.relative_to(base).as_posix()
+    return str(path)
 
 
 def render_inventory(inventory: Inventory, config: ArchitectureConfig,
@@ -75,5 +77,7 @@ def render_inventory(inventory: Inventory, config: ArchitectureConfig,
         console.print()
     counts = ", ".join(f"{len(grouped[c])} {c if c is not None else 'uncategorised'}"
                        for c in order if grouped.get(c))
-    console.print(f"{len(inventory.modules)} modules in {inventory.modules_package}: {counts}; "
+    count = len(inventory.modules)
+    console.print(f"{count} module{'' if count == 1 else 's'} in {inventory.modules_package}: "
+                  f"{counts}; "
                   f"{len(inventory.findings)} finding(s)")
