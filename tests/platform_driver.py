@@ -85,7 +85,35 @@ def scenario_customer_orders(client) -> dict:
     return outcome
 
 
-SCENARIOS = {"dashboards": scenario_dashboards, "customer-orders": scenario_customer_orders}
+def scenario_routes(client) -> dict:
+    """Registered API paths by module tag, and one file fetched from each static mount."""
+    from app.main import app
+    from app.modules.registry import MODULES_DIR
+
+    tags: dict[str, set[str]] = {}
+    for path, operations in app.openapi()["paths"].items():
+        for operation in operations.values():
+            for tag in operation.get("tags", []):
+                tags.setdefault(tag, set()).add(path)
+    static = {}
+    for route in app.routes:
+        mount = getattr(route, "path", "")
+        if mount.startswith("/static/modules/"):
+            code = mount.rsplit("/", 1)[-1]
+            folder = MODULES_DIR / code.replace("-", "_") / "static"
+            sample = sorted(p for p in folder.rglob("*") if p.is_file())[0]
+            url = f"{mount}/{sample.relative_to(folder).as_posix()}"
+            response = client.get(url)
+            static[code] = {"url": url, "status": response.status_code,
+                            "same_bytes": response.content == sample.read_bytes()}
+    return {"tags": {k: sorted(v) for k, v in tags.items()}, "static": static}
+
+
+SCENARIOS = {
+    "dashboards": scenario_dashboards,
+    "customer-orders": scenario_customer_orders,
+    "routes": scenario_routes,
+}
 
 
 def main() -> None:

@@ -58,10 +58,12 @@ def test_removing_orders_leaves_it_importing_but_the_customer_order_path_fails(t
     project = copy_state(BEFORE, tmp_path / "before", remove=("orders",))
     imported = run_python(project, "-c",
                           "import app.main; from app.modules.registry import SKIPPED; "
-                          "print(sorted(SKIPPED))")
+                          "print(SKIPPED)")
     assert imported.returncode == 0, imported.stderr
-    # checkout requires orders, so the registry skips it as the platform would.
-    assert imported.stdout.strip() == "['checkout']"
+    # checkout requires orders, so the registry skips it as the platform would, and says why.
+    assert imported.stdout.strip() == (
+        "{'checkout': \"requires 'orders', which is not installed\"}"
+    )
 
     outcome = drive(project, "customer-orders")
     for path, observed in outcome.items():
@@ -75,3 +77,18 @@ def test_customer_order_path_works_when_orders_is_installed(tmp_path):
     outcome = drive(project, "customer-orders")
     for path, observed in outcome.items():
         assert observed["status"] == 200, (path, observed)
+
+
+def test_routes_and_static_folders_follow_the_installed_modules(tmp_path):
+    full = drive(copy_state(BEFORE, tmp_path / "full"), "routes")
+    without = drive(copy_state(BEFORE, tmp_path / "without", remove=("loyalty", "dev_tools")),
+                    "routes")
+    assert any(p.startswith("/api/v1/admin/") for p in full["tags"]["loyalty"])
+    assert any(p.startswith("/api/v1/store/") for p in full["tags"]["loyalty"])
+    assert any(p.startswith("/api/v1/storefront/") for p in full["tags"]["loyalty"])
+    assert "loyalty" not in without["tags"] and "dev-tools" not in without["tags"]
+    assert set(full["tags"]) - set(without["tags"]) == {"loyalty", "dev-tools"}
+    assert {"catalog", "dev-tools"} <= set(full["static"])
+    for mount in full["static"].values():
+        assert mount["status"] == 200 and mount["same_bytes"], mount
+    assert "dev-tools" not in without["static"]
