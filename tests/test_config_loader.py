@@ -51,7 +51,8 @@ def test_platform_rules_load_with_every_contract_kind():
     assert config.modules_package == "app.modules"
     assert set(config.categories) == {"core", "optional", "internal"}
     assert len(config.modules) == 18
-    assert config.modules["billing"].requires == ("payments",)
+    assert config.modules["billing"].category == "core"
+    assert config.modules["billing"].requires is None  # read from definition.py
     assert config.modules["dev_tools"].code == "dev-tools"
     assert config.counted_kinds == ("module", "lazy", "string")
     kinds = {c.type for c in config.contracts}
