@@ -1,0 +1,73 @@
+"""``archguard check``: the contracts against the import graph."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from archguard.cli import exit_codes
+from archguard.cli.options import ConfigOption, ProjectDir
+
+
+class CheckFormat(str, Enum):
+    rich = "rich"
+    json = "json"
+
+
+def check_command(
+    project_dir: ProjectDir = Path("."),
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Report only violations in these files (the whole graph is "
+                            "still checked).", show_default=False),
+    ] = None,
+    config: ConfigOption = None,
+    output_format: Annotated[
+        CheckFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = CheckFormat.rich,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Rebuild the import graph from scratch.")
+    ] = False,
+) -> int:
+    """Check the contracts. Exit code 0 when every contract is kept, 1 when one is broken,
+    2 for usage or configuration errors and for source that cannot be parsed."""
+    from archguard.application.check import run_check
+    from archguard.config import find_config, load_config
+
+    architecture = load_config(find_config(project_dir, config))
+    result = run_check(project_dir, architecture, use_cache=not no_cache)
+    if files:
+        result = _only_files(result, project_dir, files)
+    if output_format is CheckFormat.json:
+        from archguard.reporting.check_json import result_to_json
+
+        typer.echo(json.dumps(result_to_json(result), indent=2))
+    else:
+        from archguard.reporting.check_text import render_check
+
+        render_check(result, architecture)
+    if result.errors:
+        return exit_codes.USAGE_ERROR
+    failing = [v for v in result.violations if v.severity == "error"]
+    return exit_codes.VIOLATIONS if failing else exit_codes.OK
+
+
+def _only_files(result, project_dir: Path, files: list[Path]):
+    from dataclasses import replace
+
+    wanted = set()
+    for file in files:
+        path = file if file.is_absolute() else Path.cwd() / file
+        try:
+            wanted.add(path.resolve().relative_to(project_dir.resolve()).as_posix())
+        except ValueError:
+            continue
+    contracts = tuple(
+        replace(c, violations=tuple(v for v in c.violations if v.file in wanted))
+        for c in result.contracts
+    )
+    return replace(result, contracts=contracts)

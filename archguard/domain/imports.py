@@ -1,0 +1,78 @@
+"""Imports as the checker sees them: where each statement is, what it binds, how it runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MODULE = "module"
+LAZY = "lazy"
+TYPE_CHECKING = "type_checking"
+GUARDED = "guarded"
+STRING = "string"
+
+
+@dataclass(frozen=True)
+class ImportStatement:
+    """One import statement of a file, classified by where it sits.
+
+    ``function`` is the qualified name (``Class.method``) of the function holding the
+    statement, if any; ``names`` are the names the statement imports (empty for ``import a.b``).
+    """
+
+    line: int
+    column: int
+    end_line: int
+    statement: str
+    kind: str
+    names: tuple[str, ...] = ()
+    function: str | None = None
+    bound: tuple[str, ...] = ()
+    #: ``from <module> import …`` as written (``level`` leading dots); empty for ``import``.
+    module: str = ""
+    level: int = 0
+
+    def source_module(self, importer: str, importer_is_package: bool) -> str | None:
+        """The absolute module of a ``from … import`` statement, relative ones resolved."""
+        if not self.module and not self.level:
+            return None
+        if not self.level:
+            return self.module
+        parts = importer.split(".")
+        if not importer_is_package:
+            parts.pop()
+        parts = parts[: len(parts) - (self.level - 1)] if self.level > 1 else parts
+        return ".".join([*parts, self.module] if self.module else parts)
+
+    def spans(self, line: int) -> bool:
+        return self.line <= line <= self.end_line
+
+
+@dataclass(frozen=True)
+class UseSite:
+    """Where an imported name is used: a function (or ``<module>``) and the lines."""
+
+    symbol: str
+    lines: tuple[int, ...]
+    labels: tuple[str, ...] = ()
+
+    def render(self) -> str:
+        if self.symbol == "<module>":
+            label = "module level"
+        else:
+            label = f"{self.symbol}()"
+        lines = ", ".join(f":{n}" for n in self.lines)
+        text = f"{label} {lines}"
+        if self.labels:
+            text += " (" + ", ".join(self.labels) + ")"
+        return text
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A direct import of ``imported`` by ``importer``, at one statement of the importer."""
+
+    importer: str
+    imported: str
+    file: str
+    statement: ImportStatement
+    used_in: tuple[UseSite, ...] = field(default_factory=tuple)

@@ -1,0 +1,64 @@
+"""A check's result as JSON (``archguard check --format json``), schema version 1.
+
+The schema is documented in docs/check-json.md.
+"""
+
+from __future__ import annotations
+
+from archguard.domain.violations import CheckResult, Violation
+
+SCHEMA_VERSION = 1
+
+
+def violation_to_json(violation: Violation) -> dict:
+    return {
+        "contract": violation.contract,
+        "severity": violation.severity,
+        "message": violation.message,
+        "source_module": violation.source_module,
+        "source_category": violation.source_category,
+        "target_module": violation.target_module,
+        "target_category": violation.target_category,
+        "file": violation.file,
+        "line": violation.line,
+        "column": violation.column,
+        "importer": violation.importer,
+        "imported": violation.imported,
+        "names": list(violation.names),
+        "statement": violation.statement,
+        "kind": violation.kind,
+        "used_in": [
+            {"symbol": use.symbol, "lines": list(use.lines), "labels": list(use.labels)}
+            for use in violation.used_in
+        ],
+        "chain": list(violation.chain),
+        "fingerprint": violation.fingerprint,
+        "baselined": False,
+    }
+
+
+def result_to_json(result: CheckResult) -> dict:
+    violations = result.violations
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": "archguard",
+        "contracts": [
+            {"id": c.id, "name": c.name, "type": c.type, "severity": c.severity,
+             "kept": c.kept, "violations": len(c.violations)}
+            for c in result.contracts
+        ],
+        "violations": [violation_to_json(v) for v in violations],
+        "findings": [
+            {"rule": f.rule, "severity": f.severity, "message": f.message,
+             "file": str(f.path) if f.path else None, "line": f.line}
+            for f in result.findings
+        ],
+        "errors": list(result.errors),
+        "summary": {
+            "contracts": len(result.contracts),
+            "contracts_broken": sum(1 for c in result.contracts if not c.kept),
+            "violations": len(violations),
+            "modules_checked": result.modules_checked,
+            "imports_checked": result.imports_checked,
+        },
+    }

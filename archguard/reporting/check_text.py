@@ -1,0 +1,71 @@
+"""A check's result as terminal tables, grouped as the hand-written analyses are:
+``tenancy (core) → marketplace (optional)``, then one table per importing file."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from archguard.domain.architecture import ArchitectureConfig
+from archguard.domain.violations import CheckResult, Violation
+from archguard.reporting.inventory_text import make_console
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _import_text(violation: Violation) -> str:
+    if violation.names:
+        return f"{', '.join(violation.names)} ({violation.imported})"
+    return violation.imported
+
+
+def render_check(result: CheckResult, config: ArchitectureConfig,
+                 console: Console | None = None) -> None:
+    """Sections by module pair, a table per file, then contracts and a summary."""
+    console = console or make_console()
+    for outcome in result.contracts:
+        if outcome.kept:
+            continue
+        style = SEVERITY_STYLE.get(outcome.severity, "")
+        console.rule(f"[{style}]{escape(outcome.id)}[/{style}]: {escape(outcome.name)}",
+                     align="left")
+        pairs: dict[tuple, list[Violation]] = defaultdict(list)
+        for violation in outcome.violations:
+            pairs[(violation.source_module, violation.source_category,
+                   violation.target_module, violation.target_category)].append(violation)
+        for (source, source_cat, target, target_cat), violations in sorted(
+            pairs.items(), key=lambda item: (item[0][0], item[0][2])
+        ):
+            console.print()
+            console.print(f"[bold]{escape(source)}[/bold] ({escape(str(source_cat))}) → "
+                          f"[bold]{escape(target)}[/bold] ({escape(str(target_cat))})")
+            by_file: dict[str, list[Violation]] = defaultdict(list)
+            for violation in violations:
+                by_file[violation.file].append(violation)
+            for file, in_file in sorted(by_file.items()):
+                table = Table(title=f"File: {escape(file)}", title_justify="left",
+                              show_lines=False)
+                table.add_column("Line", justify="right")
+                table.add_column("Import")
+                table.add_column("Kind")
+                table.add_column("Used in")
+                for violation in sorted(in_file, key=lambda v: v.line):
+                    used = "\n".join(use.render() for use in violation.used_in)
+                    table.add_row(str(violation.line), escape(_import_text(violation)),
+                                  violation.kind, escape(used or "-"))
+                console.print(table)
+        console.print()
+    for error in result.errors:
+        console.print(f"[bold red]error[/bold red] {escape(error)}")
+    broken = [c for c in result.contracts if not c.kept]
+    kept = len(result.contracts) - len(broken)
+    violations = len(result.violations)
+    console.print(
+        f"{len(result.contracts)} contracts: {kept} kept, {len(broken)} broken; "
+        f"{violations} violation{'' if violations == 1 else 's'} in "
+        f"{result.modules_checked} modules ({result.imports_checked} imports checked)"
+        + (f"; {len(result.errors)} file(s) could not be parsed" if result.errors else "")
+    )

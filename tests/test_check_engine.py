@@ -1,0 +1,133 @@
+"""The check engine on small projects: how imports reach their targets, and broken files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from archguard.application.check import run_check
+from archguard.config import load_config
+
+CONFIG = """
+version: 1
+project: {root_package: app, modules_package: app.modules}
+kernel: [app.main]
+categories: {core: {}, optional: {}}
+modules:
+  shop: {category: core}
+  extras: {category: optional}
+definitions: {enabled: false}
+contracts:
+  - {id: core-not-optional, type: category_layering, source: [core], forbidden: [optional]}
+  - {id: kernel-generic, type: kernel_generic, forbidden: [optional]}
+"""
+
+BASE = {
+    "archguard.yaml": CONFIG,
+    "app/__init__.py": "",
+    "app/main.py": "",
+    "app/modules/__init__.py": "",
+    "app/modules/shop/__init__.py": "",
+    "app/modules/extras/__init__.py": "from .gift import Gift\n",
+    "app/modules/extras/gift.py": "class Gift:\n    pass\n",
+    "app/modules/extras/wrap.py": "def wrap():\n    return 1\n",
+}
+
+
+def check(make_project, files):
+    project = make_project({**BASE, **files})
+    return run_check(project, load_config(project / "archguard.yaml"), use_cache=False)
+
+
+def places(result):
+    return sorted((v.contract, v.file, v.line, v.kind, v.imported) for v in result.violations)
+
+
+@pytest.mark.parametrize("source", [
+    "from app.modules.extras.gift import Gift\n",
+    "from app.modules.extras import Gift\n",           # re-exported by the package
+    "from app.modules import extras\n",
+    "import app.modules.extras.gift as g\n",
+    "from ..extras import gift\n",                     # relative
+    "from app.modules.extras.gift import *\n",         # star
+])
+def test_each_import_form_reaches_the_optional_module(make_project, source):
+    result = check(make_project, {"app/modules/shop/service.py": source})
+    (violation,) = result.violations
+    assert violation.file == "app/modules/shop/service.py"
+    assert violation.line == 1 and violation.kind == "module"
+    assert violation.target_module == "extras" and violation.source_module == "shop"
+
+
+def test_kinds_and_policy(make_project):
+    result = check(make_project, {"app/modules/shop/service.py": (
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from app.modules.extras.gift import Gift\n"
+        "try:\n"
+        "    from app.modules.extras import wrap\n"
+        "except ImportError:\n"
+        "    wrap = None\n"
+        "class Basket:\n"
+        "    class Line:\n"
+        "        def price(self, x=None):\n"
+        "            from app.modules.extras.gift import Gift\n"
+        "            return Gift\n"
+    )})
+    assert places(result) == [
+        ("core-not-optional", "app/modules/shop/service.py", 11, "lazy",
+         "app.modules.extras.gift")]
+    (violation,) = result.violations
+    assert [(u.symbol, u.lines) for u in violation.used_in] == [("Basket.Line.price", (12,))]
+
+
+def test_kernel_import_is_reported_by_kernel_contract(make_project):
+    result = check(make_project, {"app/main.py": "import app.modules.extras\n"})
+    assert places(result) == [("kernel-generic", "app/main.py", 1, "module",
+                               "app.modules.extras")]
+
+
+def test_uses_in_decorators_and_defaults_are_found(make_project):
+    result = check(make_project, {"app/modules/shop/api.py": (
+        "from app.modules.extras.gift import Gift\n"
+        "@register(Gift)\n"
+        "def handler(kind=Gift) -> Gift:\n"
+        "    return kind()\n"
+    )})
+    (violation,) = result.violations
+    uses = {u.symbol: (u.lines, u.labels) for u in violation.used_in}
+    assert uses["<module>"][0] == (2, 3)
+    assert "decorator (line 2)" in uses["<module>"][1]
+    assert uses["handler"] == ((3,), ("return type (line 3)",))
+
+
+def test_a_syntax_error_elsewhere_is_reported_and_the_check_goes_on(make_project):
+    project = make_project({**BASE,
+                            "app/modules/shop/service.py": "from app.modules.extras import wrap\n",
+                            "app/modules/shop/broken.py": "def f(:\n    pass\n"})
+    result = run_check(project, load_config(project / "archguard.yaml"), use_cache=False)
+    assert [v.file for v in result.violations] == ["app/modules/shop/service.py"]
+    (error,) = result.errors
+    assert "app/modules/shop/broken.py:1" in error
+    cli = subprocess.run([sys.executable, "-m", "archguard", "check", str(project),
+                          "--format", "json", "--no-cache"], capture_output=True, text=True,
+                         env={**os.environ, "NO_COLOR": "1"})
+    assert cli.returncode == 2
+    assert "Traceback" not in cli.stderr
+    data = json.loads(cli.stdout)
+    assert data["summary"]["violations"] == 1 and len(data["errors"]) == 1
+
+
+def test_ignores_with_reason_suppress(make_project):
+    project = make_project({**BASE,
+                            "archguard.yaml": CONFIG + (
+                                "ignores:\n  - importer: app.modules.shop.*\n"
+                                "    imported: app.modules.extras.**\n"
+                                "    reason: migrating in PLAT-1\n"),
+                            "app/modules/shop/service.py": "from app.modules.extras import wrap\n"})
+    result = run_check(project, load_config(project / "archguard.yaml"), use_cache=False)
+    assert result.violations == []
