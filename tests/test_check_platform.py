@@ -64,6 +64,17 @@ def test_source_and_target_categories(before_result):
         assert violation.target_category == "optional"
 
 
+def test_cache_is_written_inside_the_project_and_reused(tmp_path):
+    import shutil
+
+    project = tmp_path / "before"
+    shutil.copytree(BEFORE, project)
+    cold = _cli(str(project), "--config", str(RULES), "--format", "json")
+    warm = _cli(str(project), "--config", str(RULES), "--format", "json")
+    assert (project / ".archguard_cache" / "grimp").is_dir()
+    assert json.loads(cold.stdout)["violations"] == json.loads(warm.stdout)["violations"]
+
+
 def test_after_keeps_every_contract():
     result = run_check(AFTER, load_config(RULES), use_cache=False)
     assert result.violations == []
@@ -103,7 +114,8 @@ def test_cli_terminal_output_follows_the_seed_layout():
 
 def test_files_argument_limits_what_is_reported():
     target = BEFORE / "app/modules/customers/services/customer_service.py"
-    result = _cli(str(BEFORE), str(target), "--config", str(RULES), "--format", "json")
+    result = _cli(str(BEFORE), str(target), "--config", str(RULES), "--format", "json",
+                  "--no-cache")
     data = json.loads(result.stdout)
     assert {v["file"] for v in data["violations"]} == {
         "app/modules/customers/services/customer_service.py"}
