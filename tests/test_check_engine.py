@@ -131,3 +131,27 @@ def test_ignores_with_reason_suppress(make_project):
                             "app/modules/shop/service.py": "from app.modules.extras import wrap\n"})
     result = run_check(project, load_config(project / "archguard.yaml"), use_cache=False)
     assert result.violations == []
+
+
+def test_local_names_shadowing_an_import_are_not_uses(make_project):
+    result = check(make_project, {"app/modules/shop/service.py": (
+        "from app.modules.extras.gift import Gift\n"
+        "def uses():\n"
+        "    return Gift\n"
+        "def shadows(Gift):\n"
+        "    return Gift\n"
+        "def rebinds():\n"
+        "    Gift = 1\n"
+        "    return Gift\n"
+        "def nested():\n"
+        "    def inner():\n"
+        "        return [Gift for _ in range(2)]\n"
+        "    return inner\n"
+        "class Holder:\n"
+        "    kind: Gift = Gift\n"
+    )})
+    (violation,) = result.violations
+    uses = {u.symbol: u for u in violation.used_in}
+    assert set(uses) == {"uses", "nested.inner", "<module>"}
+    assert uses["<module>"].lines == (14,)
+    assert uses["<module>"].labels == ("annotation (line 14)", "class body of Holder (line 14)")

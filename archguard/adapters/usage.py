@@ -1,115 +1,244 @@
-"""Where imported names are used, with libcst's scope analysis.
+"""Where imported names are used, from the compiler's own scope analysis.
 
-Only files holding violations are read this deeply. For each import statement the names it
-binds are followed to every access in their scope; each access is placed in its enclosing
-function (``Class.method``) or at module level, and uses in annotations are labelled
-(``return type``, ``parameter type``).
+Only files holding violations are read this deeply. The standard library's ``symtable``
+says, for every scope, whether a name is local, free (bound in an enclosing function) or
+global; ``ast`` gives the positions. A read of a name counts as a use of an import when
+the scope it resolves to is the scope the import binds it in: module level for a top-level
+import, the function for a lazy one. Each use is placed in its enclosing function
+(``Class.method``) or at module level; uses in annotations and decorators are labelled
+(``return type (line 104)``, ``parameter type (line 447)``, ``decorator (line 12)``).
 """
 
 from __future__ import annotations
 
+import ast
+import symtable
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from archguard.domain.imports import ImportStatement, UseSite
 
 MODULE_LEVEL = "<module>"
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
+           ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
-def _label_line(label: str) -> int:
-    return int(label.rsplit("line ", 1)[-1].rstrip(")"))
+
+@dataclass
+class _Frame:
+    table: symtable.SymbolTable
+    qualname: str | None          # enclosing function's qualified name, None at module level
+    class_name: str | None = None  # set while in a class body
+    children: dict[tuple[str, int], list[symtable.SymbolTable]] = field(default_factory=dict)
+
+
+def _index_children(table: symtable.SymbolTable) -> dict[tuple[str, int], list]:
+    index: dict[tuple[str, int], list] = defaultdict(list)
+    for child in table.get_children():
+        index[(child.get_name(), child.get_lineno())].append(child)
+    return index
+
+
+def _scope_name(node: ast.AST) -> str:
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return node.name
+    return {ast.Lambda: "lambda", ast.ListComp: "listcomp", ast.SetComp: "setcomp",
+            ast.DictComp: "dictcomp", ast.GeneratorExp: "genexpr"}[type(node)]
+
+
+class _UseFinder:
+    """Walks the tree alongside the symbol tables, resolving each name read to its scope."""
+
+    def __init__(self, tree: ast.Module, table: symtable.SymbolTable,
+                 bindings: dict[tuple[int, str], ImportStatement]) -> None:
+        # bindings: (id of the binding table, name) -> the statement binding it there
+        self.bindings = bindings
+        self.uses: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        self.labels: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.stack: list[_Frame] = [_Frame(table, None, None, _index_children(table))]
+        self.tree = tree
+
+    # -- resolution ------------------------------------------------------------------------
+
+    def _binding_table(self, name: str, depth: int) -> symtable.SymbolTable | None:
+        """The table whose binding of ``name`` a read at ``stack[depth]`` refers to."""
+        frame = self.stack[depth]
+        try:
+            symbol = frame.table.lookup(name)
+        except KeyError:
+            return self.stack[0].table
+        if symbol.is_global() or symbol.is_declared_global():
+            return self.stack[0].table
+        if symbol.is_free():
+            for outer in reversed(self.stack[:depth]):
+                if outer.table.get_type() == "class":
+                    continue
+                try:
+                    found = outer.table.lookup(name)
+                except KeyError:
+                    continue
+                if found.is_local() or found.is_parameter() or found.is_assigned():
+                    return outer.table
+            return self.stack[0].table
+        if symbol.is_local() or symbol.is_parameter() or symbol.is_assigned() or \
+                symbol.is_imported():
+            return frame.table
+        return self.stack[0].table
+
+    def _record(self, node: ast.Name, depth: int, label: str | None,
+                symbol_override: str | None = None) -> None:
+        table = self._binding_table(node.id, depth)
+        if table is None:
+            return
+        statement = self.bindings.get((table.get_id(), node.id))
+        if statement is None:
+            return
+        frame = self.stack[depth]
+        symbol = symbol_override or frame.qualname or MODULE_LEVEL
+        self.uses[statement.line][symbol].add(node.lineno)
+        if label is None and frame.qualname is None and frame.class_name:
+            label = f"class body of {frame.class_name}"
+        if label is not None:
+            text = f"{label} (line {node.lineno})"
+            if text not in self.labels[statement.line][symbol]:
+                self.labels[statement.line][symbol].append(text)
+
+    # -- traversal -------------------------------------------------------------------------
+
+    def visit_expr(self, node: ast.AST | None, depth: int, label: str | None = None,
+                   symbol_override: str | None = None) -> None:
+        """Visit an expression evaluated in ``stack[depth]``."""
+        if node is None:
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            self._record(node, depth, label, symbol_override)
+            return
+        if isinstance(node, _SCOPES):
+            self.visit_scope(node, depth)
+            return
+        if isinstance(node, ast.AnnAssign):
+            self.visit_expr(node.annotation, depth, "annotation", symbol_override)
+            self.visit_expr(node.value, depth, label, symbol_override)
+            self.visit_expr(node.target, depth, label, symbol_override)
+            return
+        for child in ast.iter_child_nodes(node):
+            self.visit_expr(child, depth, label, symbol_override)
+
+    def visit_scope(self, node: ast.AST, depth: int) -> None:
+        frame = self.stack[depth]
+        candidates = frame.children.get((_scope_name(node), node.lineno), [])
+        if not candidates:
+            # Comprehensions are inlined into their scope since Python 3.12.
+            for child in ast.iter_child_nodes(node):
+                self.visit_expr(child, depth)
+            return
+        table = candidates.pop(0)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for decorator in node.decorator_list:
+                self.visit_expr(decorator, depth, "decorator")
+            arguments = node.args
+            for default in [*arguments.defaults, *arguments.kw_defaults]:
+                self.visit_expr(default, depth)
+            qualname = self._qualname(node.name)
+            for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                             *[a for a in (arguments.vararg, arguments.kwarg) if a]]:
+                self.visit_expr(argument.annotation, depth, "parameter type", qualname)
+            self.visit_expr(node.returns, depth, "return type", qualname)
+            self.stack.append(_Frame(table, qualname, None, _index_children(table)))
+            for statement in node.body:
+                self.visit_expr(statement, len(self.stack) - 1)
+            self.stack.pop()
+            return
+        if isinstance(node, ast.ClassDef):
+            for expr in [*node.decorator_list, *node.bases, *[k.value for k in node.keywords]]:
+                self.visit_expr(expr, depth, "decorator" if expr in node.decorator_list else None)
+            outer_class = frame.class_name
+            class_name = f"{outer_class}.{node.name}" if outer_class else node.name
+            self.stack.append(_Frame(table, frame.qualname, class_name, _index_children(table)))
+            for statement in node.body:
+                self.visit_expr(statement, len(self.stack) - 1)
+            self.stack.pop()
+            return
+        if isinstance(node, ast.Lambda):
+            for default in [*node.args.defaults, *node.args.kw_defaults]:
+                self.visit_expr(default, depth)
+            self.stack.append(_Frame(table, frame.qualname, None, _index_children(table)))
+            self.visit_expr(node.body, len(self.stack) - 1)
+            self.stack.pop()
+            return
+        # Comprehensions: the first iterable is evaluated in the enclosing scope.
+        generators = node.generators
+        self.visit_expr(generators[0].iter, depth)
+        self.stack.append(_Frame(table, frame.qualname, None, _index_children(table)))
+        inner = len(self.stack) - 1
+        for index, generator in enumerate(generators):
+            if index:
+                self.visit_expr(generator.iter, inner)
+            for condition in generator.ifs:
+                self.visit_expr(condition, inner)
+        for part in ("elt", "key", "value"):
+            self.visit_expr(getattr(node, part, None), inner)
+        self.stack.pop()
+
+    def _qualname(self, name: str) -> str:
+        frame = self.stack[-1]
+        prefix = frame.qualname
+        if frame.class_name:
+            prefix = f"{prefix}.{frame.class_name}" if prefix else frame.class_name
+        return f"{prefix}.{name}" if prefix else name
+
+
+def _binding_scopes(tree: ast.Module, table: symtable.SymbolTable,
+                    statements: list[ImportStatement]) -> dict[tuple[int, str], ImportStatement]:
+    """(table id, bound name) for each statement: the scope its import binds names in."""
+    by_line = {s.line: s for s in statements}
+    result: dict[tuple[int, str], ImportStatement] = {}
+
+    def walk(node: ast.AST, current: symtable.SymbolTable,
+             children: dict[tuple[str, int], list]) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import | ast.ImportFrom) and child.lineno in by_line:
+                statement = by_line[child.lineno]
+                for name in statement.bound:
+                    result[(current.get_id(), name)] = statement
+            elif isinstance(child, _SCOPES):
+                candidates = children.get((_scope_name(child), child.lineno), [])
+                if candidates:
+                    inner = candidates.pop(0)
+                    walk(child, inner, _index_children(inner))
+                else:
+                    walk(child, current, children)
+            else:
+                walk(child, current, children)
+
+    walk(tree, table, _index_children(table))
+    return result
 
 
 def find_uses(path: Path, source: bytes,
               statements: list[ImportStatement]) -> dict[int, tuple[UseSite, ...]]:
     """For each statement (by line), the functions using what it imports, with their lines."""
-    import libcst as cst
-    from libcst.metadata import (
-        MetadataWrapper,
-        ParentNodeProvider,
-        PositionProvider,
-        ScopeProvider,
-    )
-
+    text = source.decode("utf-8", errors="replace")
     try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError:
+        tree = ast.parse(text, filename=str(path))
+        table = symtable.symtable(text, str(path), "exec")
+    except (SyntaxError, ValueError):
         return {}
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    resolved = wrapper.resolve_many([ScopeProvider, PositionProvider, ParentNodeProvider])
-    scopes = resolved[ScopeProvider]
-    positions = resolved[PositionProvider]
-    parents = resolved[ParentNodeProvider]
-
-    wanted = {s.line: s for s in statements}
-    import_nodes = {}
-    for node in scopes:
-        if isinstance(node, cst.Import | cst.ImportFrom):
-            line = positions[node].start.line
-            if line in wanted:
-                import_nodes[node] = wanted[line]
-
-    def enclosing(node: cst.CSTNode) -> tuple[str, str | None]:
-        label = None
-        names: list[str] = []
-        function_found = False
-        child = node
-        current = parents.get(node)
-        while current is not None:
-            if isinstance(current, cst.Annotation) and label is None and not function_found:
-                holder = parents.get(current)
-                if isinstance(holder, cst.FunctionDef) and holder.returns is current:
-                    label = "return type"
-                elif isinstance(holder, cst.Param):
-                    label = "parameter type"
-                else:
-                    label = "annotation"
-            if isinstance(current, cst.Decorator) and label is None and not function_found:
-                label = "decorator"
-            if isinstance(current, cst.FunctionDef):
-                inside_body = child is current.body
-                if inside_body or label in ("return type", "parameter type"):
-                    names.append(current.name.value)
-                    function_found = True
-                elif names or function_found:
-                    names.append(current.name.value)
-            elif isinstance(current, cst.ClassDef) and function_found:
-                names.append(current.name.value)
-            child = current
-            current = parents.get(current)
-        if not function_found:
-            classes = [n.name.value for n in _ancestors(node) if isinstance(n, cst.ClassDef)]
-            if classes and label is None:
-                label = f"class body of {'.'.join(reversed(classes))}"
-            return MODULE_LEVEL, label
-        return ".".join(reversed(names)), label
-
-    def _ancestors(node: cst.CSTNode):
-        current = parents.get(node)
-        while current is not None:
-            yield current
-            current = parents.get(current)
-
+    finder = _UseFinder(tree, table, _binding_scopes(tree, table, statements))
+    for statement in tree.body:
+        finder.visit_expr(statement, 0)
     result: dict[int, tuple[UseSite, ...]] = {}
-    for node, statement in import_nodes.items():
-        scope = scopes[node]
-        if scope is None:
-            continue
-        lines: dict[str, set[int]] = defaultdict(set)
-        labels: dict[str, list[str]] = defaultdict(list)
-        for assignment in scope.assignments:
-            if getattr(assignment, "node", None) is not node:
-                continue
-            for access in assignment.references:
-                line = positions[access.node].start.line
-                symbol, label = enclosing(access.node)
-                lines[symbol].add(line)
-                if label is not None:
-                    text = f"{label} (line {line})"
-                    if text not in labels[symbol]:
-                        labels[symbol].append(text)
+    for statement in statements:
+        uses = finder.uses.get(statement.line, {})
+        labels = finder.labels.get(statement.line, {})
         result[statement.line] = tuple(
-            UseSite(symbol, tuple(sorted(found)), tuple(sorted(labels[symbol], key=_label_line)))
-            for symbol, found in sorted(lines.items(), key=lambda kv: min(kv[1]))
+            UseSite(symbol, tuple(sorted(lines)),
+                    tuple(sorted(labels.get(symbol, []), key=_label_line)))
+            for symbol, lines in sorted(uses.items(), key=lambda kv: min(kv[1]))
         )
     return result
+
+
+def _label_line(label: str) -> int:
+    return int(label.rsplit("line ", 1)[-1].rstrip(")"))

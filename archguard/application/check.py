@@ -57,14 +57,14 @@ def run_check(project_dir: Path, config: ArchitectureConfig, *,
             path = module_file(source_root, importer)
             relative = path.relative_to(project_dir.resolve()).as_posix() \
                 if path.is_relative_to(project_dir.resolve()) else str(path)
-            statements = statements_cache.get(importer)
+            statements = statements_cache.get(relative)
             if statements is None:
                 try:
                     statements = classify_imports(path)
                 except SourceSyntaxError as exc:
                     errors.append(str(exc))
                     statements = []
-                statements_cache[importer] = statements
+                statements_cache[relative] = statements
             is_package = path.name == "__init__.py"
             for detail in graph.get_import_details(importer=importer, imported=imported):
                 line = detail["line_number"]
@@ -122,7 +122,8 @@ def _ignored(config: ArchitectureConfig, contract: Contract, importer: str,
 
 def _with_uses(found: dict[str, list[Violation]], project_dir: Path,
                statements_cache: dict[str, list[ImportStatement]]) -> dict[str, list[Violation]]:
-    """Fill in ``used_in``, reading each file with violations once, with libcst."""
+    # statements_cache: the classified statements of each file, by project-relative path
+    """Fill in ``used_in``, reading each file with violations once more, for its scopes."""
     from dataclasses import replace
 
     from archguard.adapters.usage import find_uses
@@ -134,10 +135,8 @@ def _with_uses(found: dict[str, list[Violation]], project_dir: Path,
     uses: dict[tuple[str, int], tuple] = {}
     for file, lines in by_file.items():
         path = project_dir / file
-        statements = [s for ss in statements_cache.values() for s in ss if s.line in lines]
-        source = path.read_bytes()
-        wanted = [s for s in statements if s.line in lines]
-        for line, sites in find_uses(path, source, wanted).items():
+        wanted = [s for s in statements_cache[file] if s.line in lines]
+        for line, sites in find_uses(path, path.read_bytes(), wanted).items():
             uses[(file, line)] = sites
     return {
         contract: [replace(v, used_in=uses.get((v.file, v.line), ())) for v in violations]
