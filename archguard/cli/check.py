@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from enum import Enum
 from pathlib import Path
@@ -16,6 +17,10 @@ from archguard.cli.options import ConfigOption, ProjectDir
 class CheckFormat(str, Enum):
     rich = "rich"
     json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
+    markdown = "markdown"
 
 
 def check_command(
@@ -29,6 +34,11 @@ def check_command(
     output_format: Annotated[
         CheckFormat, typer.Option("--format", "-f", help="Output format.")
     ] = CheckFormat.rich,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file (atomically) "
+                                            "instead of standard output.", dir_okay=False),
+    ] = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Rebuild the import graph from scratch.")
     ] = False,
@@ -42,18 +52,44 @@ def check_command(
     result = run_check(project_dir, architecture, use_cache=not no_cache)
     if files:
         result = _only_files(result, project_dir, files)
-    if output_format is CheckFormat.json:
-        from archguard.reporting.check_json import result_to_json
+    text = _render(result, architecture, output_format, to_terminal=output is None)
+    if output is not None:
+        from archguard.adapters.files import atomic_write
 
-        typer.echo(json.dumps(result_to_json(result), indent=2))
-    else:
-        from archguard.reporting.check_text import render_check
-
-        render_check(result, architecture)
+        atomic_write(output, text)
+    elif text:
+        typer.echo(text, nl=False)
     if result.errors:
         return exit_codes.USAGE_ERROR
     failing = [v for v in result.violations if v.severity == "error"]
     return exit_codes.VIOLATIONS if failing else exit_codes.OK
+
+
+def _render(result, architecture, output_format: CheckFormat, *, to_terminal: bool) -> str:
+    """The report as text; the rich format prints straight to the terminal."""
+    if output_format is CheckFormat.json:
+        from archguard.reporting.check_json import result_to_json
+
+        return json.dumps(result_to_json(result), indent=2) + "\n"
+    if output_format is CheckFormat.rich:
+        from archguard.reporting.check_text import render_check
+        from archguard.reporting.inventory_text import make_console
+
+        if to_terminal:
+            render_check(result, architecture)
+            return ""
+        buffer = io.StringIO()
+        render_check(result, architecture, make_console(file=buffer))
+        return buffer.getvalue()
+    from archguard.reporting import check_formats
+
+    renderer = {
+        CheckFormat.sarif: check_formats.to_sarif,
+        CheckFormat.junit: check_formats.to_junit,
+        CheckFormat.github: check_formats.to_github,
+        CheckFormat.markdown: check_formats.to_markdown,
+    }[output_format]
+    return renderer(result)
 
 
 def _only_files(result, project_dir: Path, files: list[Path]):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -14,9 +16,16 @@ from archguard.domain.inventory import Inventory
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def make_console() -> Console:
-    """A console that colours only a terminal, and never when NO_COLOR is set."""
-    return Console(highlight=False, soft_wrap=False)
+def make_console(file: TextIO | None = None) -> Console:
+    """A console that colours only a terminal, and never when NO_COLOR is set.
+
+    Given a file, it writes plain text at the terminal's width (``COLUMNS``, else 120).
+    """
+    if file is None:
+        return Console(highlight=False, soft_wrap=False)
+    width = int(os.environ.get("COLUMNS", "0") or 0) or 120
+    return Console(file=file, highlight=False, soft_wrap=False, width=width, no_color=True,
+                   color_system=None)
 
 
 def _short(path: Path | None, root: Path) -> str:

@@ -1,0 +1,168 @@
+"""A check's result for machines and review tools: Markdown, GitHub annotations, JUnit XML
+and SARIF 2.1.0. Each renderer returns the whole document as text."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from xml.etree import ElementTree
+
+from archguard import __version__
+from archguard.domain.violations import CheckResult, Violation
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _used_in(violation: Violation) -> str:
+    return "; ".join(use.render() for use in violation.used_in) or "-"
+
+
+def _import(violation: Violation) -> str:
+    if violation.names:
+        return f"{', '.join(violation.names)} ({violation.imported})"
+    return violation.imported
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(result: CheckResult) -> str:
+    """Sections per module pair and a table per file, as in a written architecture review."""
+    lines = ["# archguard check", ""]
+    broken = [c for c in result.contracts if not c.kept]
+    lines.append(f"{len(result.contracts)} contracts: {len(result.contracts) - len(broken)} "
+                 f"kept, {len(broken)} broken; {len(result.violations)} violations.")
+    lines.append("")
+    lines.append("| Contract | Type | Severity | Result |")
+    lines.append("|---|---|---|---|")
+    for contract in result.contracts:
+        outcome = "kept" if contract.kept else f"broken ({len(contract.violations)})"
+        lines.append(f"| `{contract.id}` | {contract.type} | {contract.severity} | {outcome} |")
+    for contract in broken:
+        lines += ["", f"## `{contract.id}`: {_md(contract.name)}"]
+        pairs: dict[tuple, list[Violation]] = defaultdict(list)
+        for violation in contract.violations:
+            pairs[(violation.source_module, violation.source_category, violation.target_module,
+                   violation.target_category)].append(violation)
+        for (source, source_cat, target, target_cat), violations in sorted(pairs.items()):
+            lines += ["", f"### {source} ({source_cat}) → {target} ({target_cat})"]
+            by_file: dict[str, list[Violation]] = defaultdict(list)
+            for violation in violations:
+                by_file[violation.file].append(violation)
+            for file, in_file in sorted(by_file.items()):
+                lines += ["", f"File: `{file}`", "", "| Line | Import | Kind | Used in |",
+                          "|---|---|---|---|"]
+                for violation in sorted(in_file, key=lambda v: v.line):
+                    lines.append(f"| {violation.line} | {_md(_import(violation))} | "
+                                 f"{violation.kind} | {_md(_used_in(violation))} |")
+    if result.errors:
+        lines += ["", "## Files that could not be parsed", ""]
+        lines += [f"- `{_md(error)}`" for error in result.errors]
+    return "\n".join(lines) + "\n"
+
+
+def _escape_property(text: str) -> str:
+    return (text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            .replace(":", "%3A").replace(",", "%2C"))
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def to_github(result: CheckResult) -> str:
+    """GitHub workflow commands: one ``::error file=…,line=…::`` line per violation."""
+    lines = []
+    for violation in result.violations:
+        level = {"error": "error", "warning": "warning"}.get(violation.severity, "notice")
+        title = _escape_property(f"archguard {violation.contract}")
+        message = _escape_data(f"{violation.message}: {violation.statement} ({violation.kind}); "
+                               f"used in {_used_in(violation)}")
+        lines.append(f"::{level} file={_escape_property(violation.file)},line={violation.line},"
+                     f"col={violation.column},title={title}::{message}")
+    for error in result.errors:
+        lines.append(f"::error title=archguard::{_escape_data(error)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def to_junit(result: CheckResult) -> str:
+    """JUnit XML: one test case per contract, failing with its violations."""
+    failures = sum(1 for c in result.contracts if not c.kept)
+    suite = ElementTree.Element("testsuite", {
+        "name": "archguard", "tests": str(len(result.contracts)),
+        "failures": str(failures), "errors": str(len(result.errors)),
+    })
+    for contract in result.contracts:
+        case = ElementTree.SubElement(suite, "testcase", {
+            "classname": f"archguard.{contract.type}", "name": contract.id,
+        })
+        if not contract.kept:
+            failure = ElementTree.SubElement(case, "failure", {
+                "message": f"{len(contract.violations)} violation(s) of {contract.name}",
+                "type": contract.severity,
+            })
+            failure.text = "\n".join(
+                f"{v.file}:{v.line}: {v.statement} ({v.kind}); used in {_used_in(v)}"
+                for v in contract.violations
+            )
+    for error in result.errors:
+        case = ElementTree.SubElement(suite, "testcase", {"classname": "archguard.source",
+                                                          "name": "parse"})
+        ElementTree.SubElement(case, "error", {"message": error})
+    ElementTree.indent(suite)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(
+        suite, encoding="unicode") + "\n"
+
+
+def to_sarif(result: CheckResult) -> str:
+    """SARIF 2.1.0: one rule per contract, one result per violation."""
+    rules = [
+        {
+            "id": contract.id,
+            "name": contract.type,
+            "shortDescription": {"text": contract.name},
+            "defaultConfiguration": {"level": SARIF_LEVEL.get(contract.severity, "warning")},
+        }
+        for contract in result.contracts
+    ]
+    index = {contract.id: i for i, contract in enumerate(result.contracts)}
+    results = []
+    for violation in result.violations:
+        results.append({
+            "ruleId": violation.contract,
+            "ruleIndex": index[violation.contract],
+            "level": SARIF_LEVEL.get(violation.severity, "warning"),
+            "message": {"text": f"{violation.message}: {violation.statement} "
+                                f"({violation.kind}); used in {_used_in(violation)}"},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": violation.file, "uriBaseId": "PROJECT"},
+                    "region": {"startLine": violation.line, "startColumn": violation.column},
+                },
+            }],
+            "partialFingerprints": {"archguard/v1": violation.fingerprint},
+            "properties": {"kind": violation.kind, "importer": violation.importer,
+                           "imported": violation.imported, "names": list(violation.names)},
+        })
+    notifications = [{"level": "error", "message": {"text": error}} for error in result.errors]
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "archguard", "version": __version__,
+                                "informationUri": "https://archguard.dev", "rules": rules}},
+            "originalUriBaseIds": {"PROJECT": {"uri": _file_uri(result.project_dir)}},
+            "results": results,
+            "invocations": [{"executionSuccessful": not result.errors,
+                             "toolExecutionNotifications": notifications}],
+        }],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _file_uri(path: str) -> str:
+    from pathlib import Path
+
+    return Path(path).resolve().as_uri() + "/"
