@@ -91,8 +91,9 @@ def run_check(project_dir: Path, config: ArchitectureConfig, *,
                         file=relative, line=statement.line, column=statement.column,
                         importer=importer, imported=written, names=statement.names,
                         statement=statement.statement, kind=statement.kind,
+                        function=statement.function,
                     ))
-    found = _with_uses(found, project_dir.resolve(), statements_cache)
+    found = _with_uses(_number_occurrences(found), project_dir.resolve(), statements_cache)
     outcomes = tuple(
         ContractOutcome(
             id=spec.id, name=spec.name, type=spec.type, severity=spec.severity,
@@ -104,6 +105,21 @@ def run_check(project_dir: Path, config: ArchitectureConfig, *,
         project_dir=str(project_dir), contracts=outcomes, findings=inventory.findings,
         errors=tuple(errors), modules_checked=len(importers), imports_checked=imports_checked,
     )
+
+
+def _number_occurrences(found: dict[str, list[Violation]]) -> dict[str, list[Violation]]:
+    """Tell identical statements of one scope apart by their order, for stable fingerprints."""
+    from dataclasses import replace
+
+    numbered: dict[str, list[Violation]] = {}
+    for contract, violations in found.items():
+        seen: dict[str, int] = defaultdict(int)
+        numbered[contract] = []
+        for violation in sorted(violations, key=lambda v: (v.file, v.line)):
+            key = violation.fingerprint_key
+            numbered[contract].append(replace(violation, occurrence=seen[key]))
+            seen[key] += 1
+    return numbered
 
 
 def _ignored(config: ArchitectureConfig, contract: Contract, importer: str,

@@ -39,6 +39,14 @@ def check_command(
         typer.Option("--output", "-o", help="Write the report to this file (atomically) "
                                             "instead of standard output.", dir_okay=False),
     ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", "-b", help="Fail only on violations this baseline file "
+                                              "does not list.", dir_okay=False),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Also fail when baseline entries are stale.")
+    ] = False,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Rebuild the import graph from scratch.")
     ] = False,
@@ -50,6 +58,10 @@ def check_command(
 
     architecture = load_config(find_config(project_dir, config))
     result = run_check(project_dir, architecture, use_cache=not no_cache)
+    if baseline is not None:
+        from archguard.application.baseline import apply_baseline, read_baseline
+
+        result = apply_baseline(result, read_baseline(baseline), baseline)
     if files:
         result = _only_files(result, project_dir, files)
     text = _render(result, architecture, output_format, to_terminal=output is None)
@@ -61,8 +73,10 @@ def check_command(
         typer.echo(text, nl=False)
     if result.errors:
         return exit_codes.USAGE_ERROR
-    failing = [v for v in result.violations if v.severity == "error"]
-    return exit_codes.VIOLATIONS if failing else exit_codes.OK
+    failing = [v for v in result.violations if v.severity == "error" and not v.baselined]
+    if failing or (strict and result.stale):
+        return exit_codes.VIOLATIONS
+    return exit_codes.OK
 
 
 def _render(result, architecture, output_format: CheckFormat, *, to_terminal: bool) -> str:

@@ -30,12 +30,22 @@ class Violation:
     kind: str
     used_in: tuple[UseSite, ...] = ()
     chain: tuple[str, ...] = ()
+    #: The function holding the statement, if any (part of the fingerprint).
+    function: str | None = None
+    #: Which of several identical statements in one scope this is, in line order.
+    occurrence: int = 0
+    baselined: bool = False
+
+    @property
+    def fingerprint_key(self) -> str:
+        return "|".join([self.contract, self.importer, self.function or "", self.imported,
+                         ",".join(self.names), self.kind, self.statement])
 
     @property
     def fingerprint(self) -> str:
-        """Stable across unrelated line shifts: what is imported, by whom, how; not where."""
-        key = "|".join([self.contract, self.importer, self.imported, ",".join(self.names),
-                        self.kind, self.statement])
+        """Stable across unrelated line shifts: what is imported, by whom, in which function,
+        how; never the line."""
+        key = f"{self.fingerprint_key}#{self.occurrence}"
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     @property
@@ -54,8 +64,14 @@ class ContractOutcome:
     violations: tuple[Violation, ...] = ()
 
     @property
+    def new_violations(self) -> tuple[Violation, ...]:
+        """Violations not listed in the baseline."""
+        return tuple(v for v in self.violations if not v.baselined)
+
+    @property
     def kept(self) -> bool:
-        return not self.violations
+        """No violation beyond the baseline's."""
+        return not self.new_violations
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,9 @@ class CheckResult:
     modules_checked: int = 0
     imports_checked: int = 0
     unparsable: tuple[tuple[str, int | None, str], ...] = field(default_factory=tuple)
+    #: Baseline entries that match no violation any more (fixed since).
+    stale: tuple[dict, ...] = ()
+    baseline_file: str | None = None
 
     @property
     def violations(self) -> list[Violation]:

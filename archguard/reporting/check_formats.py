@@ -32,18 +32,19 @@ def to_markdown(result: CheckResult) -> str:
     """Sections per module pair and a table per file, as in a written architecture review."""
     lines = ["# archguard check", ""]
     broken = [c for c in result.contracts if not c.kept]
+    new = sum(len(c.new_violations) for c in result.contracts)
     lines.append(f"{len(result.contracts)} contracts: {len(result.contracts) - len(broken)} "
-                 f"kept, {len(broken)} broken; {len(result.violations)} violations.")
+                 f"kept, {len(broken)} broken; {new} violations.")
     lines.append("")
     lines.append("| Contract | Type | Severity | Result |")
     lines.append("|---|---|---|---|")
     for contract in result.contracts:
-        outcome = "kept" if contract.kept else f"broken ({len(contract.violations)})"
+        outcome = "kept" if contract.kept else f"broken ({len(contract.new_violations)})"
         lines.append(f"| `{contract.id}` | {contract.type} | {contract.severity} | {outcome} |")
     for contract in broken:
         lines += ["", f"## `{contract.id}`: {_md(contract.name)}"]
         pairs: dict[tuple, list[Violation]] = defaultdict(list)
-        for violation in contract.violations:
+        for violation in contract.new_violations:
             pairs[(violation.source_module, violation.source_category, violation.target_module,
                    violation.target_category)].append(violation)
         for (source, source_cat, target, target_cat), violations in sorted(pairs.items()):
@@ -75,7 +76,7 @@ def _escape_data(text: str) -> str:
 def to_github(result: CheckResult) -> str:
     """GitHub workflow commands: one ``::error file=…,line=…::`` line per violation."""
     lines = []
-    for violation in result.violations:
+    for violation in (v for v in result.violations if not v.baselined):
         level = {"error": "error", "warning": "warning"}.get(violation.severity, "notice")
         title = _escape_property(f"archguard {violation.contract}")
         message = _escape_data(f"{violation.message}: {violation.statement} ({violation.kind}); "
@@ -100,12 +101,12 @@ def to_junit(result: CheckResult) -> str:
         })
         if not contract.kept:
             failure = ElementTree.SubElement(case, "failure", {
-                "message": f"{len(contract.violations)} violation(s) of {contract.name}",
+                "message": f"{len(contract.new_violations)} violation(s) of {contract.name}",
                 "type": contract.severity,
             })
             failure.text = "\n".join(
                 f"{v.file}:{v.line}: {v.statement} ({v.kind}); used in {_used_in(v)}"
-                for v in contract.violations
+                for v in contract.new_violations
             )
     for error in result.errors:
         case = ElementTree.SubElement(suite, "testcase", {"classname": "archguard.source",
@@ -143,6 +144,7 @@ def to_sarif(result: CheckResult) -> str:
                 },
             }],
             "partialFingerprints": {"archguard/v1": violation.fingerprint},
+            "baselineState": "unchanged" if violation.baselined else "new",
             "properties": {"kind": violation.kind, "importer": violation.importer,
                            "imported": violation.imported, "names": list(violation.names)},
         })

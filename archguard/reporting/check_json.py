@@ -33,7 +33,7 @@ def violation_to_json(violation: Violation) -> dict:
         ],
         "chain": list(violation.chain),
         "fingerprint": violation.fingerprint,
-        "baselined": False,
+        "baselined": violation.baselined,
     }
 
 
@@ -54,10 +54,14 @@ def result_to_json(result: CheckResult) -> dict:
             for f in result.findings
         ],
         "errors": list(result.errors),
+        "stale": [dict(entry) for entry in result.stale],
         "summary": {
             "contracts": len(result.contracts),
             "contracts_broken": sum(1 for c in result.contracts if not c.kept),
             "violations": len(violations),
+            "new": sum(1 for v in violations if not v.baselined),
+            "baselined": sum(1 for v in violations if v.baselined),
+            "stale": len(result.stale),
             "modules_checked": result.modules_checked,
             "imports_checked": result.imports_checked,
         },

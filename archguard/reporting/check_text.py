@@ -33,7 +33,7 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
         console.rule(f"[{style}]{escape(outcome.id)}[/{style}]: {escape(outcome.name)}",
                      align="left")
         pairs: dict[tuple, list[Violation]] = defaultdict(list)
-        for violation in outcome.violations:
+        for violation in outcome.new_violations:
             pairs[(violation.source_module, violation.source_category,
                    violation.target_module, violation.target_category)].append(violation)
         for (source, source_cat, target, target_cat), violations in sorted(
@@ -60,12 +60,20 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
         console.print()
     for error in result.errors:
         console.print(f"[bold red]error[/bold red] {escape(error)}")
+    for entry in result.stale:
+        console.print(f"[yellow]stale baseline entry[/yellow] {escape(entry['fingerprint'])}: "
+                      f"{escape(str(entry.get('file')))} {escape(str(entry.get('imported')))} "
+                      "is fixed; remove it from the baseline")
     broken = [c for c in result.contracts if not c.kept]
     kept = len(result.contracts) - len(broken)
-    violations = len(result.violations)
+    violations = sum(len(c.new_violations) for c in result.contracts)
+    baselined = len(result.violations) - violations
     console.print(
         f"{len(result.contracts)} contracts: {kept} kept, {len(broken)} broken; "
-        f"{violations} violation{'' if violations == 1 else 's'} in "
+        f"{violations} violation{'' if violations == 1 else 's'}"
+        + (f" ({baselined} more in the baseline, {len(result.stale)} stale)"
+           if result.baseline_file else "")
+        + " in "
         f"{result.modules_checked} modules ({result.imports_checked} imports checked)"
         + (f"; {len(result.errors)} file(s) could not be parsed" if result.errors else "")
     )
