@@ -50,14 +50,19 @@ def _on_sys_path(folder: Path) -> Iterator[None]:
 def _build(source_root: Path, root_package: str, cache_dir: Path | None) -> ImportGraph:
     import grimp
 
-    if root_package in sys.modules:
-        # A package of the same name loaded in this process would shadow the analysed one.
-        raise ProjectError(f"cannot analyse '{root_package}': a package of that name is "
-                           "already imported in this process")
-    with _on_sys_path(source_root):
-        kwargs = {"include_external_packages": True}
-        kwargs["cache_dir"] = str(cache_dir) if cache_dir is not None else None
-        return grimp.build_graph(root_package, **kwargs)
+    # grimp finds the package with importlib, which answers from sys.modules first: a
+    # package of the same name loaded in this process (archguard checking itself, or a
+    # copy of it) must not stand in for the analysed one while the graph is built.
+    top = root_package.split(".")[0]
+    loaded = sys.modules.pop(top, None)
+    try:
+        with _on_sys_path(source_root):
+            kwargs = {"include_external_packages": True}
+            kwargs["cache_dir"] = str(cache_dir) if cache_dir is not None else None
+            return grimp.build_graph(root_package, **kwargs)
+    finally:
+        if loaded is not None:
+            sys.modules[top] = loaded
 
 
 def _mirror(source_root: Path, root_package: str, target: Path, broken: set[Path]) -> None:

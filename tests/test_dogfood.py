@@ -1,0 +1,35 @@
+"""archguard's own layering, declared in archguard.yaml, is checked by archguard."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+from archguard.application.check import run_check
+from archguard.config import load_config
+
+from .conftest import REPO
+
+
+def test_archguard_keeps_its_own_layers():
+    result = subprocess.run([sys.executable, "-m", "archguard", "check", str(REPO),
+                             "--no-cache"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 violations" in result.stdout
+
+
+def test_a_layer_breach_in_a_copy_is_caught(tmp_path):
+    shutil.copytree(REPO / "archguard", tmp_path / "archguard",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "archguard.yaml", tmp_path / "archguard.yaml")
+    domain = tmp_path / "archguard" / "domain" / "layout.py"
+    domain.write_text(domain.read_text() + "\n\ndef _render():\n"
+                      "    from archguard.reporting.check_text import render_check\n"
+                      "    return render_check\n")
+    result = run_check(tmp_path, load_config(tmp_path / "archguard.yaml"), use_cache=False)
+    (violation,) = result.violations
+    assert violation.contract == "domain-is-pure"
+    assert violation.file == "archguard/domain/layout.py"
+    assert violation.kind == "lazy"
+    assert [u.symbol for u in violation.used_in] == ["_render"]
