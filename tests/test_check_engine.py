@@ -155,3 +155,26 @@ def test_local_names_shadowing_an_import_are_not_uses(make_project):
     assert set(uses) == {"uses", "nested.inner", "<module>"}
     assert uses["<module>"].lines == (14,)
     assert uses["<module>"].labels == ("annotation (line 14)", "class body of Holder (line 14)")
+
+
+def test_inline_ignore_needs_a_reason_and_unused_ignores_are_reported(make_project):
+    project = make_project({**BASE,
+                            "archguard.yaml": CONFIG + (
+                                "ignores:\n  - importer: app.modules.nothing.*\n"
+                                "    imported: app.modules.extras\n"
+                                "    reason: kept from an old migration\n"),
+                            "app/modules/shop/a.py": (
+                                "from app.modules.extras import wrap  "
+                                "# archguard: ignore[core-not-optional] PLAT-7 moves it\n"),
+                            "app/modules/shop/b.py": (
+                                "from app.modules.extras import wrap  # archguard: ignore\n"),
+                            "app/modules/shop/c.py": (
+                                "import json  # archguard: ignore unused\n"
+                                "from app.modules.extras import wrap\n")})
+    result = run_check(project, load_config(project / "archguard.yaml"), use_cache=False)
+    assert sorted((v.file, v.line) for v in result.violations) == [
+        ("app/modules/shop/b.py", 1), ("app/modules/shop/c.py", 2)]
+    rules = sorted((f.rule, f.path.name, f.line) for f in result.findings)
+    assert rules == [("ignore-without-reason", "b.py", 1),
+                     ("unused-ignore", "archguard.yaml", 13),
+                     ("unused-ignore", "c.py", 1)]

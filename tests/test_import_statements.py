@@ -111,7 +111,7 @@ def test_multiline_statement_spans_its_lines(tmp_path):
     (statement,) = classify_imports(path)
     assert (statement.line, statement.end_line) == (1, 4)
     assert statement.names == ("b", "c") and statement.bound == ("b", "d")
-    assert statement.statement == "from a import ( b, c as d, )"
+    assert statement.statement == "from a import b, c as d"
     assert statement.spans(3)
 
 

@@ -11,12 +11,14 @@ is whether a missing target can break the program.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from archguard.domain.imports import GUARDED, LAZY, MODULE, TYPE_CHECKING, ImportStatement
 from archguard.errors import SourceSyntaxError
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
+_INLINE_IGNORE = re.compile(r"#\s*archguard:\s*ignore(?:\[([^\]]*)\])?[ \t]*(.*)$")
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -43,11 +45,18 @@ class _Collector:
         self.lines = lines
         self.found: list[ImportStatement] = []
 
+    def inline_ignore(self, node: ast.stmt) -> tuple[tuple[str, ...] | None, str]:
+        """The ``# archguard: ignore[...] reason`` comment on the statement's lines."""
+        for line in self.lines[node.lineno - 1:(node.end_lineno or node.lineno)]:
+            match = _INLINE_IGNORE.search(line)
+            if match:
+                ids = tuple(i.strip() for i in (match.group(1) or "").split(",") if i.strip())
+                return ids, match.group(2).strip()
+        return None, ""
+
     def statement_text(self, node: ast.stmt) -> str:
-        first = node.lineno - 1
-        last = (node.end_lineno or node.lineno) - 1
-        text = " ".join(line.strip() for line in self.lines[first:last + 1])
-        return " ".join(text.split())
+        """The statement on one line, without comments or layout (stable for fingerprints)."""
+        return ast.unparse(node)
 
     def visit_body(self, body: list[ast.stmt], kind: str, scope: list[str],
                    function: str | None) -> None:
@@ -62,6 +71,7 @@ class _Collector:
             else:
                 names = ()
                 bound = tuple(alias.asname or alias.name.split(".")[0] for alias in node.names)
+            ignore, reason = self.inline_ignore(node)
             self.found.append(ImportStatement(
                 line=node.lineno, column=node.col_offset + 1,
                 end_line=node.end_lineno or node.lineno,
@@ -69,6 +79,7 @@ class _Collector:
                 function=function, bound=bound,
                 module=(node.module or "") if isinstance(node, ast.ImportFrom) else "",
                 level=node.level if isinstance(node, ast.ImportFrom) else 0,
+                ignore=ignore, ignore_reason=reason,
             ))
             return
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):

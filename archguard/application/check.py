@@ -11,6 +11,7 @@ from archguard.application.inventory import build_inventory
 from archguard.contracts import Contract, build_contract
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.imports import ImportStatement
+from archguard.domain.inventory import Finding
 from archguard.domain.layout import Layout
 from archguard.domain.violations import CheckResult, ContractOutcome, Violation
 from archguard.errors import SourceSyntaxError
@@ -45,6 +46,8 @@ def run_check(project_dir: Path, config: ArchitectureConfig, *,
                        if m == config.root_package or m.startswith(root_prefix))
     imports_checked = 0
     seen: set[tuple[str, str, int, str]] = set()
+    used_ignores: set[int] = set()
+    inline_used: set[tuple[str, int]] = set()
     for importer in importers:
         source = layout.owner_of(importer)
         for imported in sorted(graph.find_modules_directly_imported_by(importer)):
@@ -82,7 +85,14 @@ def run_check(project_dir: Path, config: ArchitectureConfig, *,
                     counted = contract.spec.count or config.counted_kinds
                     if statement.kind not in counted:
                         continue
-                    if _ignored(config, contract, importer, imported):
+                    if statement.ignore is not None and statement.ignore_reason and (
+                        not statement.ignore or contract.id in statement.ignore
+                    ):
+                        inline_used.add((relative, statement.line))
+                        continue
+                    ignore = _matching_ignore(config, contract, importer, imported)
+                    if ignore is not None:
+                        used_ignores.add(id(ignore))
                         continue
                     found[contract.id].append(Violation(
                         contract=contract.id, severity=contract.spec.severity, message=reason,
@@ -101,8 +111,11 @@ def run_check(project_dir: Path, config: ArchitectureConfig, *,
         )
         for spec in config.contracts if build_contract(spec, layout) is not None
     )
+    findings = (*inventory.findings,
+                *_ignore_findings(config, used_ignores, statements_cache, inline_used,
+                                  project_dir.resolve()))
     return CheckResult(
-        project_dir=str(project_dir), contracts=outcomes, findings=inventory.findings,
+        project_dir=str(project_dir), contracts=outcomes, findings=findings,
         errors=tuple(errors), modules_checked=len(importers), imports_checked=imports_checked,
     )
 
@@ -122,18 +135,59 @@ def _number_occurrences(found: dict[str, list[Violation]]) -> dict[str, list[Vio
     return numbered
 
 
-def _ignored(config: ArchitectureConfig, contract: Contract, importer: str,
-             imported: str) -> bool:
-    from fnmatch import fnmatchcase
+def _matches(pattern: str, dotted: str) -> bool:
+    """``*`` is one segment, ``**`` any number of segments (none included)."""
+    import re
 
+    regex = ""
+    for index, part in enumerate(pattern.split(".")):
+        separator = r"\." if index else ""
+        if part == "**":
+            regex += r"(?:\.[^.]+)*" if index else r"[^.]+(?:\.[^.]+)*"
+        else:
+            regex += separator + re.escape(part).replace(r"\*", "[^.]*")
+    return re.fullmatch(regex, dotted) is not None
+
+
+def _matching_ignore(config: ArchitectureConfig, contract: Contract, importer: str,
+                     imported: str):
     for ignore in (*contract.spec.ignores, *config.ignores):
         if ignore.contracts and contract.id not in ignore.contracts:
             continue
-        if fnmatchcase(importer, ignore.importer.replace("**", "*")) and fnmatchcase(
-            imported, ignore.imported.replace("**", "*")
-        ):
-            return True
-    return False
+        if _matches(ignore.importer, importer) and _matches(ignore.imported, imported):
+            return ignore
+    return None
+
+
+def _ignore_findings(config: ArchitectureConfig, used: set[int],
+                     statements_cache: dict[str, list[ImportStatement]],
+                     inline_used: set[tuple[str, int]], project_dir: Path) -> list[Finding]:
+    """Ignores that match nothing, and inline ignores without a reason."""
+    findings = []
+    every = [*config.ignores, *(i for c in config.contracts for i in c.ignores)]
+    for ignore in every:
+        if id(ignore) not in used:
+            findings.append(Finding(
+                "unused-ignore",
+                f"ignore of {ignore.importer} -> {ignore.imported} matches no violation; "
+                "remove it", config.source, ignore.line,
+            ))
+    for file, statements in statements_cache.items():
+        for statement in statements:
+            if statement.ignore is None:
+                continue
+            if not statement.ignore_reason:
+                findings.append(Finding(
+                    "ignore-without-reason",
+                    "`# archguard: ignore` needs a reason after it; the import is reported",
+                    project_dir / file, statement.line, "error",
+                ))
+            elif (file, statement.line) not in inline_used:
+                findings.append(Finding(
+                    "unused-ignore", "inline ignore matches no violation; remove it",
+                    project_dir / file, statement.line,
+                ))
+    return findings
 
 
 def _with_uses(found: dict[str, list[Violation]], project_dir: Path,

@@ -193,13 +193,15 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
                 name=raw["name"] or raw["id"],
                 severity=raw["severity"],
                 count=tuple(raw["count"]) if raw["count"] is not None else None,
-                ignores=tuple(_ignore(i) for i in raw["ignore"]),
+                ignores=tuple(_ignore(i, located.at((*path, "ignore", n)).line)
+                              for n, i in enumerate(raw["ignore"])),
                 options=options,
                 line=located.at(path).line,
             )
         )
 
-    ignores = tuple(_ignore(i) for i in values["ignores"])
+    ignores = tuple(_ignore(i, located.at(("ignores", n)).line)
+                    for n, i in enumerate(values["ignores"]))
     for index, ignore in enumerate(ignores):
         for position, contract_id in enumerate(ignore.contracts):
             check.known(contract_id, ("ignores", index, "contracts", position), tuple(seen_ids),
@@ -252,5 +254,5 @@ def _check_contract_references(check: _Checker, path: DocPath, raw: dict,
                 check.known(module, (*path, key, index), modules, "module")
 
 
-def _ignore(raw: dict) -> Ignore:
-    return Ignore(raw["importer"], raw["imported"], raw["reason"], tuple(raw["contracts"]))
+def _ignore(raw: dict, line: int | None) -> Ignore:
+    return Ignore(raw["importer"], raw["imported"], raw["reason"], tuple(raw["contracts"]), line)

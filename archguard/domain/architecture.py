@@ -61,6 +61,7 @@ class Ignore:
     imported: str
     reason: str
     contracts: tuple[str, ...] = ()
+    line: int | None = None
 
 
 @dataclass(frozen=True)

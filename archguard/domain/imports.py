@@ -30,6 +30,10 @@ class ImportStatement:
     #: ``from <module> import …`` as written (``level`` leading dots); empty for ``import``.
     module: str = ""
     level: int = 0
+    #: ``# archguard: ignore[contract, …] reason`` on the statement: the contract ids (empty
+    #: for every contract) and the reason; None when there is no such comment.
+    ignore: tuple[str, ...] | None = None
+    ignore_reason: str = ""
 
     def source_module(self, importer: str, importer_is_package: bool) -> str | None:
         """The absolute module of a ``from … import`` statement, relative ones resolved."""

@@ -5,7 +5,10 @@ The schema is documented in docs/check-json.md.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from archguard.domain.violations import CheckResult, Violation
+from archguard.reporting.inventory_json import relative_path
 
 SCHEMA_VERSION = 1
 
@@ -50,7 +53,7 @@ def result_to_json(result: CheckResult) -> dict:
         "violations": [violation_to_json(v) for v in violations],
         "findings": [
             {"rule": f.rule, "severity": f.severity, "message": f.message,
-             "file": str(f.path) if f.path else None, "line": f.line}
+             "file": relative_path(f.path, Path(result.project_dir)), "line": f.line}
             for f in result.findings
         ],
         "errors": list(result.errors),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -11,7 +12,7 @@ from rich.table import Table
 
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.violations import CheckResult, Violation
-from archguard.reporting.inventory_text import make_console
+from archguard.reporting.inventory_text import short_path, make_console
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -58,6 +59,12 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
                                   violation.kind, escape(used or "-"))
                 console.print(table)
         console.print()
+    for finding in result.findings:
+        style = SEVERITY_STYLE.get(finding.severity, "")
+        where = short_path(finding.path, Path(result.project_dir))
+        where += f":{finding.line}" if finding.line else ""
+        console.print(f"[{style}]{finding.severity}[/{style}] {finding.rule}: "
+                      + escape(f"{where + ': ' if where else ''}{finding.message}"))
     for error in result.errors:
         console.print(f"[bold red]error[/bold red] {escape(error)}")
     for entry in result.stale:

@@ -10,7 +10,7 @@ from archguard.domain.inventory import Inventory
 SCHEMA_VERSION = 1
 
 
-def _relative(path: Path | None, root: Path) -> str | None:
+def relative_path(path: Path | None, root: Path) -> str | None:
     if path is None:
         return None
     try:
@@ -41,7 +41,7 @@ def inventory_to_json(inventory: Inventory, config: ArchitectureConfig) -> dict:
                 "requires": list(m.requires),
                 "requires_source": m.requires_source,
                 "purpose": m.purpose,
-                "definition": _relative(m.definition, root),
+                "definition": relative_path(m.definition, root),
             }
             for m in inventory.modules
         ],
@@ -50,7 +50,7 @@ def inventory_to_json(inventory: Inventory, config: ArchitectureConfig) -> dict:
                 "rule": f.rule,
                 "severity": f.severity,
                 "message": f.message,
-                "file": _relative(f.path, root),
+                "file": relative_path(f.path, root),
                 "line": f.line,
             }
             for f in inventory.findings

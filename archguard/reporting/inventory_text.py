@@ -28,7 +28,7 @@ def make_console(file: TextIO | None = None) -> Console:
                    color_system=None)
 
 
-def _short(path: Path | None, root: Path) -> str:
+def short_path(path: Path | None, root: Path) -> str:
     """``path`` relative to the project, else to the working directory, else as given."""
     if path is None:
         return ""
@@ -78,7 +78,7 @@ def render_inventory(inventory: Inventory, config: ArchitectureConfig,
         console.print(f"[bold]Findings ({len(inventory.findings)})[/bold]")
         for finding in inventory.findings:
             style = SEVERITY_STYLE.get(finding.severity, "")
-            where = _short(finding.path, root)
+            where = short_path(finding.path, root)
             if finding.line:
                 where += f":{finding.line}"
             console.print(f"  [{style}]{finding.severity}[/{style}] {finding.rule}: "
