@@ -178,3 +178,48 @@ def test_inline_ignore_needs_a_reason_and_unused_ignores_are_reported(make_proje
     assert rules == [("ignore-without-reason", "b.py", 1),
                      ("unused-ignore", "archguard.yaml", 13),
                      ("unused-ignore", "c.py", 1)]
+
+
+def test_indirect_dependency_through_uncategorised_code_has_its_chain(make_project):
+    result = check(make_project, {
+        "app/helpers/__init__.py": "",
+        "app/helpers/tools.py": (
+            "import app.helpers.deeper\n"
+        ),
+        "app/helpers/deeper.py": (
+            "def wrapped():\n"
+            "    from app.modules.extras.gift import Gift\n"
+            "    return Gift\n"
+        ),
+        "app/modules/shop/service.py": (
+            "import os\n"
+            "from app.helpers import tools\n"
+            "def price():\n"
+            "    return tools\n"
+        ),
+    })
+    (violation,) = result.violations
+    assert violation.contract == "core-not-optional"
+    assert (violation.file, violation.line) == ("app/modules/shop/service.py", 2)
+    assert violation.kind == "lazy"  # the last link runs only when wrapped() is called
+    assert violation.imported == "app.modules.extras.gift"
+    assert violation.chain == (
+        "app.modules.shop.service (app/modules/shop/service.py:2) -> app.helpers.tools",
+        "app.helpers.tools (app/helpers/tools.py:1) -> app.helpers.deeper",
+        "app.helpers.deeper (app/helpers/deeper.py:2) -> app.modules.extras.gift",
+    )
+    assert "through app.helpers.tools -> app.helpers.deeper" in violation.message
+    assert [u.symbol for u in violation.used_in] == ["price"]
+
+
+def test_chain_through_a_type_checking_link_does_not_count(make_project):
+    result = check(make_project, {
+        "app/helpers/__init__.py": "",
+        "app/helpers/tools.py": (
+            "from typing import TYPE_CHECKING\n"
+            "if TYPE_CHECKING:\n"
+            "    from app.modules.extras.gift import Gift\n"
+        ),
+        "app/modules/shop/service.py": "from app.helpers import tools\n",
+    })
+    assert result.violations == []

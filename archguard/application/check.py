@@ -12,7 +12,7 @@ from archguard.contracts import Contract, build_contract
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.imports import ImportStatement
 from archguard.domain.inventory import Finding
-from archguard.domain.layout import Layout
+from archguard.domain.layout import KERNEL, MODULE, PROJECT, Layout, Owner
 from archguard.domain.violations import CheckResult, ContractOutcome, Violation
 from archguard.errors import SourceSyntaxError
 
@@ -26,98 +26,196 @@ def module_file(source_root: Path, dotted: str) -> Path:
     return as_file if as_file.is_file() else base / "__init__.py"
 
 
+_KIND_ORDER = ("module", "lazy", "guarded", "type_checking")
+
+
+def _weakest(kinds: list[str]) -> str:
+    """A chain runs only as far as its weakest link: one TYPE_CHECKING link never runs."""
+    return max(kinds, key=_KIND_ORDER.index)
+
+
+class _Checker:
+    """One check run: the graph, the contracts, and the files read so far."""
+
+    def __init__(self, project_dir: Path, config: ArchitectureConfig, use_cache: bool):
+        self.project_dir = project_dir.resolve()
+        self.config = config
+        self.inventory = build_inventory(project_dir, config)
+        self.layout = Layout(config, self.inventory)
+        self.source_root = (project_dir / config.source_root).resolve()
+        cache_dir = project_dir / CACHE_DIR / "grimp" if use_cache else None
+        build = build_import_graph(self.source_root, config.root_package, cache_dir)
+        self.graph = build.graph
+        self.errors: list[str] = [str(e) for e in build.unparsable]
+        self.contracts: list[Contract] = [
+            c for c in (build_contract(spec, self.layout) for spec in config.contracts)
+            if c is not None
+        ]
+        self.statements: dict[str, list[ImportStatement]] = {}
+        self.found: dict[str, list[Violation]] = defaultdict(list)
+        self.seen: set[tuple[str, str, int, str]] = set()
+        self.used_ignores: set[int] = set()
+        self.inline_used: set[tuple[str, int]] = set()
+        root_prefix = config.root_package + "."
+        self.importers = sorted(m for m in self.graph.modules
+                                if m == config.root_package or m.startswith(root_prefix))
+        self.imports_checked = 0
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def relative(self, importer: str) -> tuple[Path, str]:
+        path = module_file(self.source_root, importer)
+        if path.is_relative_to(self.project_dir):
+            return path, path.relative_to(self.project_dir).as_posix()
+        return path, str(path)
+
+    def statements_of(self, importer: str) -> list[ImportStatement]:
+        path, relative = self.relative(importer)
+        statements = self.statements.get(relative)
+        if statements is None:
+            try:
+                statements = classify_imports(path)
+            except SourceSyntaxError as exc:
+                self.errors.append(str(exc))
+                statements = []
+            self.statements[relative] = statements
+        return statements
+
+    def links(self, importer: str, imported: str) -> list[ImportStatement]:
+        """The statements of ``importer`` that import ``imported``."""
+        statements = self.statements_of(importer)
+        found = []
+        for detail in self.graph.get_import_details(importer=importer, imported=imported):
+            statement = next((s for s in statements if s.spans(detail["line_number"])), None)
+            if statement is not None and statement not in found:
+                found.append(statement)
+        return found
+
+    # -- judging ---------------------------------------------------------------------------
+
+    def run(self) -> CheckResult:
+        for importer in self.importers:
+            source = self.layout.owner_of(importer)
+            for imported in sorted(self.graph.find_modules_directly_imported_by(importer)):
+                self.imports_checked += 1
+                target = self.layout.owner_of(imported)
+                breaking = [(c, reason) for c in self.contracts
+                            if (reason := c.forbids(source, target)) is not None]
+                if breaking:
+                    self.report_direct(importer, imported, source, target, breaking)
+                elif source.kind == MODULE and target.kind in (KERNEL, PROJECT):
+                    self.follow_indirect(importer, imported, source)
+        found = _with_uses(_number_occurrences(self.found), self.project_dir, self.statements)
+        outcomes = tuple(
+            ContractOutcome(
+                id=c.id, name=c.spec.name, type=c.spec.type, severity=c.spec.severity,
+                violations=tuple(sorted(found.get(c.id, []), key=lambda v: (v.file, v.line))),
+            )
+            for c in self.contracts
+        )
+        findings = (*self.inventory.findings,
+                    *_ignore_findings(self.config, self.used_ignores, self.statements,
+                                      self.inline_used, self.project_dir))
+        return CheckResult(
+            project_dir=str(self.project_dir), contracts=outcomes, findings=findings,
+            errors=tuple(self.errors), modules_checked=len(self.importers),
+            imports_checked=self.imports_checked,
+        )
+
+    def report_direct(self, importer: str, imported: str, source: Owner, target: Owner,
+                      breaking: list[tuple[Contract, str]]) -> None:
+        path, relative = self.relative(importer)
+        is_package = path.name == "__init__.py"
+        for statement in self.links(importer, imported):
+            written = statement.source_module(importer, is_package) or imported
+            if self.layout.owner_of(written) != target:  # `from app.modules import catalog`
+                written = imported
+            for contract, reason in breaking:
+                key = (contract.id, relative, statement.line, written)
+                if key in self.seen:  # one statement reaching a package and its submodule
+                    continue
+                self.seen.add(key)
+                self.add(contract, reason, source, target, relative, statement, importer,
+                         written, statement.kind, ())
+
+    def follow_indirect(self, importer: str, first: str, source: Owner) -> None:
+        """Chains from a module through kernel or uncategorised code into another module."""
+        frontier = [(first, (importer, first))]
+        visited = {first}
+        while frontier:
+            current, chain = frontier.pop(0)
+            for imported in sorted(self.graph.find_modules_directly_imported_by(current)):
+                target = self.layout.owner_of(imported)
+                if target.kind in (KERNEL, PROJECT):
+                    if imported not in visited:
+                        visited.add(imported)
+                        frontier.append((imported, (*chain, imported)))
+                    continue
+                if target.kind != MODULE or target.name == source.name:
+                    continue
+                breaking = [(c, reason) for c in self.contracts
+                            if (reason := c.forbids(source, target)) is not None]
+                if breaking:
+                    self.report_chain((*chain, imported), source, target, breaking)
+
+    def report_chain(self, chain: tuple[str, ...], source: Owner, target: Owner,
+                     breaking: list[tuple[Contract, str]]) -> None:
+        rendered, kinds, first_statement = [], [], None
+        for importer, imported in zip(chain, chain[1:], strict=False):
+            statements = self.links(importer, imported)
+            if not statements:
+                return
+            statement = statements[0]
+            first_statement = first_statement or statement
+            kinds.append(statement.kind)
+            _, file = self.relative(importer)
+            rendered.append(f"{importer} ({file}:{statement.line}) -> {imported}")
+        _, relative = self.relative(chain[0])
+        kind = _weakest(kinds)
+        for contract, reason in breaking:
+            key = (contract.id, relative, first_statement.line, chain[-1])
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            self.add(contract, f"{reason}, through {' -> '.join(chain[1:-1])}", source, target,
+                     relative, first_statement, chain[0], chain[-1], kind, tuple(rendered))
+
+    def add(self, contract: Contract, reason: str, source: Owner, target: Owner, relative: str,
+            statement: ImportStatement, importer: str, imported: str, kind: str,
+            chain: tuple[str, ...]) -> None:
+        counted = contract.spec.count or self.config.counted_kinds
+        if kind not in counted:
+            return
+        if statement.ignore is not None and statement.ignore_reason and (
+            not statement.ignore or contract.id in statement.ignore
+        ):
+            self.inline_used.add((relative, statement.line))
+            return
+        ignore = _matching_ignore(self.config, contract, importer, imported)
+        if ignore is not None:
+            self.used_ignores.add(id(ignore))
+            return
+        self.found[contract.id].append(Violation(
+            contract=contract.id, severity=contract.spec.severity, message=reason,
+            source_module=source.name, source_category=source.category,
+            target_module=target.name, target_category=target.category,
+            file=relative, line=statement.line, column=statement.column,
+            importer=importer, imported=imported, names=statement.names if not chain else (),
+            statement=statement.statement, kind=kind, function=statement.function,
+            chain=chain,
+        ))
+
+
 def run_check(project_dir: Path, config: ArchitectureConfig, *,
               use_cache: bool = True) -> CheckResult:
-    """Check ``project_dir`` against ``config``'s contracts."""
-    inventory = build_inventory(project_dir, config)
-    layout = Layout(config, inventory)
-    source_root = (project_dir / config.source_root).resolve()
-    cache_dir = project_dir / CACHE_DIR / "grimp" if use_cache else None
-    build = build_import_graph(source_root, config.root_package, cache_dir)
-    graph = build.graph
+    """Check ``project_dir`` against ``config``'s contracts.
 
-    contracts: list[Contract] = [c for c in (build_contract(s, layout) for s in config.contracts)
-                                 if c is not None]
-    found: dict[str, list[Violation]] = defaultdict(list)
-    statements_cache: dict[str, list[ImportStatement]] = {}
-    errors: list[str] = [str(e) for e in build.unparsable]
-    root_prefix = config.root_package + "."
-    importers = sorted(m for m in graph.modules
-                       if m == config.root_package or m.startswith(root_prefix))
-    imports_checked = 0
-    seen: set[tuple[str, str, int, str]] = set()
-    used_ignores: set[int] = set()
-    inline_used: set[tuple[str, int]] = set()
-    for importer in importers:
-        source = layout.owner_of(importer)
-        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
-            imports_checked += 1
-            target = layout.owner_of(imported)
-            breaking = [(c, reason) for c in contracts
-                        if (reason := c.forbids(source, target)) is not None]
-            if not breaking:
-                continue
-            path = module_file(source_root, importer)
-            relative = path.relative_to(project_dir.resolve()).as_posix() \
-                if path.is_relative_to(project_dir.resolve()) else str(path)
-            statements = statements_cache.get(relative)
-            if statements is None:
-                try:
-                    statements = classify_imports(path)
-                except SourceSyntaxError as exc:
-                    errors.append(str(exc))
-                    statements = []
-                statements_cache[relative] = statements
-            is_package = path.name == "__init__.py"
-            for detail in graph.get_import_details(importer=importer, imported=imported):
-                line = detail["line_number"]
-                statement = next((s for s in statements if s.spans(line)), None)
-                if statement is None:
-                    continue
-                written = statement.source_module(importer, is_package) or imported
-                if layout.owner_of(written) != target:  # `from app.modules import catalog`
-                    written = imported
-                for contract, reason in breaking:
-                    key = (contract.id, relative, statement.line, written)
-                    if key in seen:  # one statement reaching a package and its submodule
-                        continue
-                    seen.add(key)
-                    counted = contract.spec.count or config.counted_kinds
-                    if statement.kind not in counted:
-                        continue
-                    if statement.ignore is not None and statement.ignore_reason and (
-                        not statement.ignore or contract.id in statement.ignore
-                    ):
-                        inline_used.add((relative, statement.line))
-                        continue
-                    ignore = _matching_ignore(config, contract, importer, imported)
-                    if ignore is not None:
-                        used_ignores.add(id(ignore))
-                        continue
-                    found[contract.id].append(Violation(
-                        contract=contract.id, severity=contract.spec.severity, message=reason,
-                        source_module=source.name, source_category=source.category,
-                        target_module=target.name, target_category=target.category,
-                        file=relative, line=statement.line, column=statement.column,
-                        importer=importer, imported=written, names=statement.names,
-                        statement=statement.statement, kind=statement.kind,
-                        function=statement.function,
-                    ))
-    found = _with_uses(_number_occurrences(found), project_dir.resolve(), statements_cache)
-    outcomes = tuple(
-        ContractOutcome(
-            id=spec.id, name=spec.name, type=spec.type, severity=spec.severity,
-            violations=tuple(sorted(found.get(spec.id, []), key=lambda v: (v.file, v.line))),
-        )
-        for spec in config.contracts if build_contract(spec, layout) is not None
-    )
-    findings = (*inventory.findings,
-                *_ignore_findings(config, used_ignores, statements_cache, inline_used,
-                                  project_dir.resolve()))
-    return CheckResult(
-        project_dir=str(project_dir), contracts=outcomes, findings=findings,
-        errors=tuple(errors), modules_checked=len(importers), imports_checked=imports_checked,
-    )
+    Direct imports are judged by every contract. A module's import of kernel or
+    uncategorised code is followed through that code: a chain that reaches a module the
+    contract forbids is reported at its first link, with every link's file and line, and
+    with the kind of its weakest link.
+    """
+    return _Checker(project_dir, config, use_cache).run()
 
 
 def _number_occurrences(found: dict[str, list[Violation]]) -> dict[str, list[Violation]]:

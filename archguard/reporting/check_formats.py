@@ -19,6 +19,8 @@ def _used_in(violation: Violation) -> str:
 
 
 def _import(violation: Violation) -> str:
+    if violation.chain:
+        return f"{violation.imported}, through: " + "; ".join(violation.chain)
     if violation.names:
         return f"{', '.join(violation.names)} ({violation.imported})"
     return violation.imported

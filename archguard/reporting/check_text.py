@@ -18,6 +18,8 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def _import_text(violation: Violation) -> str:
+    if violation.chain:
+        return "\n".join([f"{violation.imported}, through:", *violation.chain])
     if violation.names:
         return f"{', '.join(violation.names)} ({violation.imported})"
     return violation.imported
