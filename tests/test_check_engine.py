@@ -223,3 +223,24 @@ def test_chain_through_a_type_checking_link_does_not_count(make_project):
         "app/modules/shop/service.py": "from app.helpers import tools\n",
     })
     assert result.violations == []
+
+
+def test_structure_contract(make_project):
+    project = make_project({
+        **BASE,
+        "archguard.yaml": CONFIG + (
+            "  - id: layout\n    type: structure\n    severity: error\n"
+            "    required_files: [__init__.py, exceptions.py]\n"
+            "    exceptions_module: exceptions.py\n"
+            "    definition_variable: false\n"),
+        "app/modules/shop/exceptions.py": "class ShopError(Exception):\n    pass\n",
+        "app/modules/shop/service.py": "class PriceError(ValueError):\n    pass\n",
+    })
+    result = run_check(project, load_config(project / "archguard.yaml"), use_cache=False)
+    (outcome,) = [c for c in result.contracts if c.id == "layout"]
+    assert not outcome.kept
+    messages = sorted((p.path.name, p.line, p.message) for p in outcome.problems)
+    assert messages == [
+        ("extras", None, "extras has no exceptions.py"),
+        ("service.py", 1, "shop: exception class PriceError is defined outside exceptions.py"),
+    ]

@@ -100,7 +100,7 @@ def test_cli_exit_codes_and_json():
         assert key in first
     after = _cli(str(AFTER), "--config", str(RULES), "--no-cache")
     assert after.returncode == 0, after.stdout + after.stderr
-    assert "7 contracts: 7 kept, 0 broken; 0 violations" in after.stdout
+    assert "8 contracts: 8 kept, 0 broken; 0 violations" in after.stdout
 
 
 def test_cli_terminal_output_follows_the_seed_layout():

@@ -8,6 +8,7 @@ from pathlib import Path
 from archguard.adapters.import_graph import build_import_graph
 from archguard.adapters.import_statements import classify_imports
 from archguard.application.inventory import build_inventory
+from archguard.application.structure import check_structure
 from archguard.contracts import Contract, build_contract
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.imports import ImportStatement
@@ -106,13 +107,19 @@ class _Checker:
                 elif source.kind == MODULE and target.kind in (KERNEL, PROJECT):
                     self.follow_indirect(importer, imported, source)
         found = _with_uses(_number_occurrences(self.found), self.project_dir, self.statements)
-        outcomes = tuple(
-            ContractOutcome(
-                id=c.id, name=c.spec.name, type=c.spec.type, severity=c.spec.severity,
-                violations=tuple(sorted(found.get(c.id, []), key=lambda v: (v.file, v.line))),
-            )
-            for c in self.contracts
-        )
+        outcomes = []
+        for spec in self.config.contracts:
+            if spec.type == "structure":
+                outcomes.append(ContractOutcome(
+                    id=spec.id, name=spec.name, type=spec.type, severity=spec.severity,
+                    problems=tuple(check_structure(spec, self.config, self.inventory)),
+                ))
+                continue
+            violations = sorted(found.get(spec.id, []), key=lambda v: (v.file, v.line))
+            outcomes.append(ContractOutcome(id=spec.id, name=spec.name, type=spec.type,
+                                            severity=spec.severity,
+                                            violations=tuple(violations)))
+        outcomes = tuple(outcomes)
         findings = (*self.inventory.findings,
                     *_ignore_findings(self.config, self.used_ignores, self.statements,
                                       self.inline_used, self.project_dir))

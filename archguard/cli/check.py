@@ -74,6 +74,7 @@ def check_command(
     if result.errors:
         return exit_codes.USAGE_ERROR
     failing = [v for v in result.violations if v.severity == "error" and not v.baselined]
+    failing += [p for c in result.contracts for p in c.problems if p.severity == "error"]
     if failing or (strict and result.stale):
         return exit_codes.VIOLATIONS
     return exit_codes.OK

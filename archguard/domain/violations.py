@@ -62,6 +62,8 @@ class ContractOutcome:
     type: str
     severity: str
     violations: tuple[Violation, ...] = ()
+    #: For contracts that judge files rather than imports (``structure``).
+    problems: tuple[Finding, ...] = ()
 
     @property
     def new_violations(self) -> tuple[Violation, ...]:
@@ -70,8 +72,8 @@ class ContractOutcome:
 
     @property
     def kept(self) -> bool:
-        """No violation beyond the baseline's."""
-        return not self.new_violations
+        """No violation beyond the baseline's, and no structural problem."""
+        return not self.new_violations and not self.problems
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from archguard.domain.inventory import Finding
 from archguard.domain.violations import CheckResult, Violation
 from archguard.reporting.inventory_json import relative_path
 
@@ -40,6 +41,11 @@ def violation_to_json(violation: Violation) -> dict:
     }
 
 
+def _finding(finding: Finding, result: CheckResult) -> dict:
+    return {"rule": finding.rule, "severity": finding.severity, "message": finding.message,
+            "file": relative_path(finding.path, Path(result.project_dir)), "line": finding.line}
+
+
 def result_to_json(result: CheckResult) -> dict:
     violations = result.violations
     return {
@@ -47,15 +53,12 @@ def result_to_json(result: CheckResult) -> dict:
         "tool": "archguard",
         "contracts": [
             {"id": c.id, "name": c.name, "type": c.type, "severity": c.severity,
-             "kept": c.kept, "violations": len(c.violations)}
+             "kept": c.kept, "violations": len(c.violations),
+             "problems": [_finding(f, result) for f in c.problems]}
             for c in result.contracts
         ],
         "violations": [violation_to_json(v) for v in violations],
-        "findings": [
-            {"rule": f.rule, "severity": f.severity, "message": f.message,
-             "file": relative_path(f.path, Path(result.project_dir)), "line": f.line}
-            for f in result.findings
-        ],
+        "findings": [_finding(f, result) for f in result.findings],
         "errors": list(result.errors),
         "stale": [dict(entry) for entry in result.stale],
         "summary": {

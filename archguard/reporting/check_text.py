@@ -35,6 +35,10 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
         style = SEVERITY_STYLE.get(outcome.severity, "")
         console.rule(f"[{style}]{escape(outcome.id)}[/{style}]: {escape(outcome.name)}",
                      align="left")
+        for problem in outcome.problems:
+            where = short_path(problem.path, Path(result.project_dir))
+            where += f":{problem.line}" if problem.line else ""
+            console.print(escape(f"  {where}: {problem.message}"))
         pairs: dict[tuple, list[Violation]] = defaultdict(list)
         for violation in outcome.new_violations:
             pairs[(violation.source_module, violation.source_category,
