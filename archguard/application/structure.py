@@ -8,6 +8,7 @@ variable and the functions every ``definition.py`` must define. Everything is re
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from archguard.adapters.definitions import read_definition
@@ -16,6 +17,9 @@ from archguard.domain.inventory import Finding, Inventory
 from archguard.errors import SourceSyntaxError
 
 _EXCEPTION_SUFFIXES = ("Exception", "Error")
+# A class statement whose bases mention an exception-like name, possibly over several lines.
+_EXCEPTION_CLASS = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*(?:Exception|Error)\b",
+                              re.MULTILINE)
 
 
 def _base_names(node: ast.ClassDef) -> list[str]:
@@ -70,8 +74,11 @@ def _misplaced_exceptions(spec: ContractSpec, name: str, folder: Path,
     for path in sorted(folder.rglob("*.py")):
         if path.name == home:
             continue
+        data = path.read_bytes()
+        if not _EXCEPTION_CLASS.search(data):  # most files define none: skip parsing them
+            continue
         try:
-            tree = ast.parse(path.read_bytes(), filename=str(path))
+            tree = ast.parse(data, filename=str(path))
         except (SyntaxError, ValueError):
             continue
         for node in ast.walk(tree):
