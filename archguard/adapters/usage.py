@@ -50,14 +50,13 @@ def _scope_name(node: ast.AST) -> str:
 class _UseFinder:
     """Walks the tree alongside the symbol tables, resolving each name read to its scope."""
 
-    def __init__(self, tree: ast.Module, table: symtable.SymbolTable,
+    def __init__(self, table: symtable.SymbolTable,
                  bindings: dict[tuple[int, str], ImportStatement]) -> None:
         # bindings: (id of the binding table, name) -> the statement binding it there
         self.bindings = bindings
         self.uses: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         self.labels: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         self.stack: list[_Frame] = [_Frame(table, None, None, _index_children(table))]
-        self.tree = tree
 
     # -- resolution ------------------------------------------------------------------------
 
@@ -225,7 +224,7 @@ def find_uses(path: Path, source: bytes,
         table = symtable.symtable(text, str(path), "exec")
     except (SyntaxError, ValueError):
         return {}
-    finder = _UseFinder(tree, table, _binding_scopes(tree, table, statements))
+    finder = _UseFinder(table, _binding_scopes(tree, table, statements))
     for statement in tree.body:
         finder.visit_expr(statement, 0)
     result: dict[int, tuple[UseSite, ...]] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from archguard.domain.imports import UseSite
 from archguard.domain.inventory import Finding
@@ -86,7 +86,6 @@ class CheckResult:
     errors: tuple[str, ...] = ()
     modules_checked: int = 0
     imports_checked: int = 0
-    unparsable: tuple[tuple[str, int | None, str], ...] = field(default_factory=tuple)
     #: Baseline entries that match no violation any more (fixed since).
     stale: tuple[dict, ...] = ()
     baseline_file: str | None = None
