@@ -11,6 +11,7 @@ import pytest
 
 from archguard.application.check import run_check
 from archguard.config import load_config
+from archguard.errors import ConfigError
 
 CONFIG = """
 version: 1
@@ -244,3 +245,18 @@ def test_structure_contract(make_project):
         ("extras", None, "extras has no exceptions.py"),
         ("service.py", 1, "shop: exception class PriceError is defined outside exceptions.py"),
     ]
+
+
+def test_unknown_module_in_a_contract_is_a_configuration_error(make_project):
+    project = make_project({
+        **BASE,
+        "archguard.yaml": CONFIG.replace("modules:\n  shop: {category: core}\n"
+                                         "  extras: {category: optional}\n",
+                                         "modules: {}\n")
+        + "  - {id: pair, type: independence, modules: [shop, extrass]}\n",
+    })
+    with pytest.raises(ConfigError) as caught:
+        run_check(project, load_config(project / "archguard.yaml"), use_cache=False)
+    error = caught.value
+    assert "unknown module 'extrass'" in str(error) and error.suggestion == "extras"
+    assert error.position.line == 10

@@ -48,6 +48,7 @@ class _Checker:
         build = build_import_graph(self.source_root, config.root_package, cache_dir)
         self.graph = build.graph
         self.errors: list[str] = [str(e) for e in build.unparsable]
+        _check_module_names(config, self.inventory)
         self.contracts: list[Contract] = [
             c for c in (build_contract(spec, self.layout) for spec in config.contracts)
             if c is not None
@@ -211,6 +212,27 @@ class _Checker:
             statement=statement.statement, kind=kind, function=statement.function,
             chain=chain,
         ))
+
+
+_MODULE_OPTIONS = {"forbidden": ("source", "forbidden"), "independence": ("modules",),
+                   "purity": ("modules",), "category_layering": ("allow",)}
+
+
+def _check_module_names(config: ArchitectureConfig, inventory) -> None:
+    """Module names in contracts must name modules that exist (globs aside)."""
+    from archguard.config.schema import nearest
+    from archguard.errors import ConfigError, Position
+
+    known = tuple(sorted({m.name for m in inventory.modules} | {m.code for m in inventory.modules}))
+    for spec in config.contracts:
+        for key in _MODULE_OPTIONS.get(spec.type, ()):
+            for name in spec.options.get(key, []):
+                if "*" not in name and name not in known:
+                    raise ConfigError(
+                        f"unknown module '{name}': no such module in {config.modules_package}",
+                        Position(config.source, spec.line), key=f"{spec.id}.{key}",
+                        suggestion=nearest(name, known),
+                    )
 
 
 def run_check(project_dir: Path, config: ArchitectureConfig, *,
