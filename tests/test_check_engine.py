@@ -260,3 +260,13 @@ def test_unknown_module_in_a_contract_is_a_configuration_error(make_project):
     error = caught.value
     assert "unknown module 'extrass'" in str(error) and error.suggestion == "extras"
     assert error.position.line == 10
+
+
+def test_a_file_that_is_not_utf8_is_reported_not_a_crash(make_project):
+    project = make_project({**BASE,
+                            "app/modules/shop/service.py": "from app.modules.extras import wrap\n"})
+    (project / "app/modules/shop/legacy.py").write_bytes(b'name = "\xff\xfe"\n')
+    result = run_check(project, load_config(project / "archguard.yaml"), use_cache=False)
+    assert [v.file for v in result.violations] == ["app/modules/shop/service.py"]
+    (error,) = result.errors
+    assert "app/modules/shop/legacy.py" in error and "utf-8" in error

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -94,15 +95,14 @@ def build_import_graph(source_root: Path, root_package: str,
                            "does not exist")
     try:
         return GraphBuild(_build(source_root, root_package, cache_dir))
-    except grimp.exceptions.SourceSyntaxError as exc:
-        first = exc
+    except (grimp.exceptions.SourceSyntaxError, UnicodeError) as exc:
+        error = _unreadable(exc)
     broken: dict[Path, SourceSyntaxError] = {}
-    error = first
     with tempfile.TemporaryDirectory(prefix="archguard-mirror-") as temporary:
         mirror = Path(temporary)
         while True:
-            original = _original_path(Path(error.filename), mirror, source_root)
-            broken[original.resolve()] = _syntax_error(original, error.lineno, error.text)
+            original = _original_path(error.path, mirror, source_root)
+            broken[original.resolve()] = _syntax_error(original, error.line, error.text)
             if len(broken) > MAX_BROKEN_FILES:
                 raise ProjectError(f"more than {MAX_BROKEN_FILES} files cannot be parsed; "
                                    f"the first is {next(iter(broken.values()))}") from None
@@ -111,10 +111,23 @@ def build_import_graph(source_root: Path, root_package: str,
             _mirror(source_root, root_package, mirror, set(broken))
             try:
                 graph = _build(mirror, root_package, None)
-            except grimp.exceptions.SourceSyntaxError as exc:
-                error = exc
+            except (grimp.exceptions.SourceSyntaxError, UnicodeError) as exc:
+                error = _unreadable(exc)
                 continue
             return GraphBuild(graph, list(broken.values()))
+
+
+_UNDECODABLE = re.compile(r"Failed to decode file (.+?) as UTF-8: (.*)$")
+
+
+def _unreadable(exc: Exception) -> SourceSyntaxError:
+    """grimp's error for a file it cannot read, as ours: the file, the line, the message."""
+    if isinstance(exc, UnicodeError):
+        match = _UNDECODABLE.search(str(exc))
+        if match is None:
+            raise exc
+        return SourceSyntaxError(Path(match.group(1)), None, f"not UTF-8 ({match.group(2)})")
+    return SourceSyntaxError(Path(exc.filename), exc.lineno, "invalid syntax", exc.text)
 
 
 def _syntax_error(path: Path, line: int | None, text: str | None) -> SourceSyntaxError:

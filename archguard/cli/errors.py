@@ -44,6 +44,14 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
                 raise
             typer.echo(f"archguard: error: {exc}", err=True)
             raise typer.Exit(exit_codes.USAGE_ERROR) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a defect of archguard's, not the user's: still no traceback
+            if _debugging():
+                raise
+            typer.echo(f"archguard: internal error: {type(exc).__name__}: {exc} "
+                       "(run with --debug for the traceback, and report it)", err=True)
+            raise typer.Exit(exit_codes.USAGE_ERROR) from None
         if isinstance(result, int) and result != exit_codes.OK:
             raise typer.Exit(result)
         return result
