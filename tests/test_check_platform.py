@@ -121,3 +121,36 @@ def test_files_argument_limits_what_is_reported():
         "app/modules/customers/services/customer_service.py"}
     assert {v["line"] for v in data["violations"]} == {332, 368}
     assert result.returncode == 1
+
+
+def _on_a_terminal(env_extra: dict) -> str:
+    """Run check with a pseudo-terminal as standard output; what it wrote."""
+    import pty
+
+    primary, secondary = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in {"NO_COLOR", "TERM", "FORCE_COLOR"}}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "archguard", "check", str(BEFORE), "--config", str(RULES),
+         "--no-cache"],
+        stdout=secondary, stderr=secondary, env={**env, "TERM": "xterm-256color", **env_extra},
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    process.wait(timeout=300)
+    os.close(primary)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def test_colour_on_a_terminal_unless_no_color_is_set():
+    assert "\x1b[" in _on_a_terminal({})
+    plain = _on_a_terminal({"NO_COLOR": "1"})
+    assert "\x1b[" not in plain
+    assert "8 contracts: 7 kept, 1 broken" in plain

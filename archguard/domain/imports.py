@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 MODULE = "module"
 LAZY = "lazy"
@@ -69,14 +69,3 @@ class UseSite:
         if self.labels:
             text += " (" + ", ".join(self.labels) + ")"
         return text
-
-
-@dataclass(frozen=True)
-class Dependency:
-    """A direct import of ``imported`` by ``importer``, at one statement of the importer."""
-
-    importer: str
-    imported: str
-    file: str
-    statement: ImportStatement
-    used_in: tuple[UseSite, ...] = field(default_factory=tuple)

@@ -27,16 +27,6 @@ class Owner:
     category: str | None = None
     requires: frozenset[str] = frozenset()
 
-    @property
-    def in_project(self) -> bool:
-        return self.kind in (MODULE, KERNEL, PROJECT)
-
-    def describe(self) -> str:
-        if self.kind == MODULE:
-            return f"{self.name} ({self.category or 'uncategorised'})"
-        if self.kind == KERNEL:
-            return f"{self.name} (kernel)"
-        return f"{self.name} ({self.kind if self.kind != PROJECT else 'uncategorised'})"
 
 
 class Layout:
@@ -66,6 +56,3 @@ class Layout:
             return Owner(dotted, PROJECT)
         top = dotted.split(".")[0]
         return Owner(top, STDLIB if top in sys.stdlib_module_names else EXTERNAL)
-
-    def module_names(self) -> list[str]:
-        return sorted(self.modules)

@@ -22,6 +22,8 @@ def make_console(file: TextIO | None = None) -> Console:
     Given a file, it writes plain text at the terminal's width (``COLUMNS``, else 120).
     """
     if file is None:
+        if os.environ.get("NO_COLOR"):  # plain text, not only colourless: no styles either
+            return Console(highlight=False, soft_wrap=False, no_color=True, color_system=None)
         return Console(highlight=False, soft_wrap=False)
     width = int(os.environ.get("COLUMNS", "0") or 0) or 120
     return Console(file=file, highlight=False, soft_wrap=False, width=width, no_color=True,
