@@ -11,10 +11,13 @@ from xml.etree import ElementTree
 
 import jsonschema
 import pytest
+import yaml
 
-from .conftest import BEFORE, REPO, RULES
+from .conftest import BEFORE, PLATFORM, REPO, RULES
 
-EXPECTED_VIOLATIONS = 25
+GOLDEN = yaml.safe_load((PLATFORM / "expected_violations.yaml").read_text(encoding="utf-8"))
+EXPECTED_VIOLATIONS = len(GOLDEN["violations"]) + len(GOLDEN["string_references"])
+STORE = "app/modules/tenancy/models/store.py"
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +43,12 @@ def test_json_validates_against_the_documented_schema(reports):
     data = json.loads(reports["json"])
     jsonschema.validate(data, schema)
     assert len(data["violations"]) == EXPECTED_VIOLATIONS
+    strings = [v for v in data["violations"] if v["kind"] == "string"]
+    assert {(v["file"], v["line"], v["reference"]) for v in strings} == {
+        (STORE, 51, "relationship('MarketplaceImportJob')"),
+        ("app/modules/tenancy/models/user.py", 48, "relationship('MarketplaceImportJob')"),
+    }
+    assert all(v["reference"] is None for v in data["violations"] if v["kind"] != "string")
 
 
 def test_sarif_is_valid_2_1_0(reports):
@@ -52,6 +61,11 @@ def test_sarif_is_valid_2_1_0(reports):
     first = results[0]["locations"][0]["physicalLocation"]
     assert first["artifactLocation"]["uri"].startswith("app/modules/")
     assert first["region"]["startLine"] >= 1
+    strings = [r for r in results if r["properties"]["kind"] == "string"]
+    assert [(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+             r["locations"][0]["physicalLocation"]["region"]["startLine"])
+            for r in strings if r["properties"]["reference"]] == [
+        (STORE, 51), ("app/modules/tenancy/models/user.py", 48)]
 
 
 def test_junit_has_one_case_per_contract(reports):
@@ -61,6 +75,8 @@ def test_junit_has_one_case_per_contract(reports):
     failed = [c.get("name") for c in cases if c.find("failure") is not None]
     assert failed == ["core-not-optional"]
     assert suite.get("failures") == "1"
+    failure = next(c for c in cases if c.find("failure") is not None).find("failure").text
+    assert f"{STORE}:51: " in failure and "(string)" in failure
 
 
 def test_github_annotations(reports):
@@ -68,6 +84,8 @@ def test_github_annotations(reports):
     assert len(lines) == EXPECTED_VIOLATIONS
     assert all(line.startswith("::error file=app/modules/") for line in lines)
     assert any("file=app/modules/tenancy/models/__init__.py,line=22," in line for line in lines)
+    assert any(line.startswith(f"::error file={STORE},line=51,") and "(string)" in line
+               for line in lines)
 
 
 def test_markdown_tables(reports):
@@ -75,12 +93,16 @@ def test_markdown_tables(reports):
     assert "### tenancy (core) → marketplace (optional)" in text
     assert "| Line | Import | Kind | Used in |" in text
     assert "| 332 | Order (app.modules.orders.models) | lazy |" in text
+    assert ("| 51 | relationship('MarketplaceImportJob'); → MarketplaceImportJob "
+            "(app.modules.marketplace.models.marketplace_import_job) | string | "
+            "module level :51 (class body of Store (line 51)) |") in text
 
 
 def test_rich_written_to_a_file_is_plain_text(reports):
     text = reports["rich"]
     assert "\x1b[" not in text
     assert "tenancy (core) → marketplace (optional)" in text
+    assert "relationship('MarketplaceImportJob')" in text
 
 
 def test_output_into_a_missing_folder_is_a_clean_error(tmp_path):

@@ -29,16 +29,29 @@ def _layering(result):
 
 def test_every_golden_import_is_reported_with_file_line_kind_and_names(before_result):
     reported = {(v.file, v.line, v.imported, tuple(sorted(v.names)), v.kind)
-                for v in _layering(before_result)}
+                for v in _layering(before_result) if v.reference is None}
     expected = {(e["file"], e["line"], e["imported"], tuple(sorted(e["names"])), e["kind"])
                 for e in GOLDEN["violations"]}
     assert reported == expected
 
 
+def test_string_references_are_reported_with_file_line_and_holder(before_result):
+    reported = {(v.file, v.line, f"{v.imported}.{v.names[0]}", v.kind, v.target_module,
+                 v.reference, tuple((u.symbol, u.lines, u.labels) for u in v.used_in))
+                for v in _layering(before_result) if v.reference is not None}
+    expected = {(e["file"], e["line"], e["resolves_to"], e["kind"], e["target"],
+                 f"{e['call']}({e['reference']!r})",
+                 tuple((u["function"], tuple(u["lines"]), tuple(u["where"]))
+                       for u in e["used_in"]))
+                for e in GOLDEN["string_references"]}
+    assert reported == expected
+    assert len(expected) == 2
+
+
 def test_used_in_matches_the_golden_functions_and_lines(before_result):
     reported = {(v.file, v.line): {(u.symbol, u.lines) for u in v.used_in}
                 for v in _layering(before_result)}
-    for entry in GOLDEN["violations"]:
+    for entry in [*GOLDEN["violations"], *GOLDEN["string_references"]]:
         expected = {(u["function"], tuple(u["lines"])) for u in entry["used_in"]}
         assert reported[(entry["file"], entry["line"])] == expected, entry["file"]
 
@@ -92,7 +105,9 @@ def test_cli_exit_codes_and_json():
     assert before.returncode == 1, before.stderr
     data = json.loads(before.stdout)
     assert data["schema_version"] == 1
-    assert data["summary"]["violations"] == len(GOLDEN["violations"])
+    assert data["summary"]["violations"] == (len(GOLDEN["violations"])
+                                             + len(GOLDEN["string_references"]))
+    assert {v["kind"] for v in data["violations"]} == {"module", "lazy", "string"}
     first = data["violations"][0]
     for key in ("contract", "severity", "source_module", "source_category", "target_module",
                 "target_category", "file", "line", "column", "importer", "imported", "names",

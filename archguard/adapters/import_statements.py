@@ -21,7 +21,18 @@ _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 _INLINE_IGNORE = re.compile(r"#\s*archguard:\s*ignore(?:\[([^\]]*)\])?[ \t]*(.*)$")
 
 
-def _is_type_checking(test: ast.expr) -> bool:
+def inline_ignore(lines: list[str], first: int, last: int) -> tuple[tuple[str, ...] | None, str]:
+    """The ``# archguard: ignore[id, ...] reason`` comment on lines ``first``..``last``:
+    the contract ids (empty for every contract) and the reason; None when there is none."""
+    for line in lines[first - 1:last]:
+        match = _INLINE_IGNORE.search(line)
+        if match:
+            ids = tuple(i.strip() for i in (match.group(1) or "").split(",") if i.strip())
+            return ids, match.group(2).strip()
+    return None, ""
+
+
+def is_type_checking(test: ast.expr) -> bool:
     if isinstance(test, ast.Name):
         return test.id == "TYPE_CHECKING"
     if isinstance(test, ast.Attribute):
@@ -29,7 +40,7 @@ def _is_type_checking(test: ast.expr) -> bool:
     return False
 
 
-def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+def catches_import_error(handler: ast.ExceptHandler) -> bool:
     if handler.type is None:
         return False
     caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
@@ -44,15 +55,6 @@ class _Collector:
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self.found: list[ImportStatement] = []
-
-    def inline_ignore(self, node: ast.stmt) -> tuple[tuple[str, ...] | None, str]:
-        """The ``# archguard: ignore[...] reason`` comment on the statement's lines."""
-        for line in self.lines[node.lineno - 1:(node.end_lineno or node.lineno)]:
-            match = _INLINE_IGNORE.search(line)
-            if match:
-                ids = tuple(i.strip() for i in (match.group(1) or "").split(",") if i.strip())
-                return ids, match.group(2).strip()
-        return None, ""
 
     def statement_text(self, node: ast.stmt) -> str:
         """The statement on one line, without comments or layout (stable for fingerprints)."""
@@ -71,7 +73,8 @@ class _Collector:
             else:
                 names = ()
                 bound = tuple(alias.asname or alias.name.split(".")[0] for alias in node.names)
-            ignore, reason = self.inline_ignore(node)
+            ignore, reason = inline_ignore(self.lines, node.lineno,
+                                           node.end_lineno or node.lineno)
             self.found.append(ImportStatement(
                 line=node.lineno, column=node.col_offset + 1,
                 end_line=node.end_lineno or node.lineno,
@@ -98,12 +101,12 @@ class _Collector:
                 self.visit(expr, kind, scope, function)
             self.visit_body(node.body, kind, [*scope, node.name], function)
             return
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
+        if isinstance(node, ast.If) and is_type_checking(node.test):
             self.visit_body(node.body, TYPE_CHECKING, scope, function)
             self.visit_body(node.orelse, kind, scope, function)
             return
         if isinstance(node, ast.Try | ast.TryStar) and any(
-            _catches_import_error(h) for h in node.handlers
+            catches_import_error(h) for h in node.handlers
         ):
             inner = GUARDED if kind in (MODULE, LAZY) else kind
             self.visit_body(node.body, inner, scope, function)

@@ -11,7 +11,7 @@ from archguard.application.inventory import build_inventory
 from archguard.application.structure import check_structure
 from archguard.contracts import Contract, build_contract
 from archguard.domain.architecture import ArchitectureConfig
-from archguard.domain.imports import ImportStatement
+from archguard.domain.imports import STRING, ImportStatement, UseSite
 from archguard.domain.inventory import Finding
 from archguard.domain.layout import KERNEL, MODULE, PROJECT, Layout, Owner
 from archguard.domain.violations import CheckResult, ContractOutcome, Violation
@@ -62,6 +62,11 @@ class _Checker:
         self.importers = sorted(m for m in self.graph.modules
                                 if m == config.root_package or m.startswith(root_prefix))
         self.imports_checked = 0
+        self.use_cache = use_cache
+        self.references_checked = 0
+        self.string_findings: list[Finding] = []
+        #: String references carrying an inline ignore, by file, for unused-ignore findings.
+        self.string_ignores: list[tuple[str, object]] = []
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -107,6 +112,8 @@ class _Checker:
                     self.report_direct(importer, imported, source, target, breaking)
                 elif source.kind == MODULE and target.kind in (KERNEL, PROJECT):
                     self.follow_indirect(importer, imported, source)
+        if self.config.strings.enabled:
+            self.check_strings()
         found = _with_uses(_number_occurrences(self.found), self.project_dir, self.statements)
         outcomes = []
         for spec in self.config.contracts:
@@ -121,14 +128,60 @@ class _Checker:
                                             severity=spec.severity,
                                             violations=tuple(violations)))
         outcomes = tuple(outcomes)
-        findings = (*self.inventory.findings,
-                    *_ignore_findings(self.config, self.used_ignores, self.statements,
-                                      self.inline_used, self.project_dir))
+        sites = [(file, s) for file, statements in self.statements.items() for s in statements]
+        findings = (*self.inventory.findings, *self.string_findings,
+                    *_ignore_findings(self.config, self.used_ignores,
+                                      [*sites, *self.string_ignores], self.inline_used,
+                                      self.project_dir))
         return CheckResult(
             project_dir=str(self.project_dir), contracts=outcomes, findings=findings,
             errors=tuple(self.errors), modules_checked=len(self.importers),
-            imports_checked=self.imports_checked,
+            imports_checked=self.imports_checked, references_checked=self.references_checked,
         )
+
+    def check_strings(self) -> None:
+        """String references judged like imports; ambiguous and unresolved ones reported."""
+        from archguard.application.strings import StringFinder
+        from archguard.domain.references import AMBIGUOUS, RESOLVED, UNRESOLVED
+
+        files = {m: module_file(self.source_root, m) for m in self.importers}
+        cache_dir = self.project_dir / CACHE_DIR if self.use_cache else None
+        finder = StringFinder(self.config, self.inventory, files, self.project_dir, cache_dir)
+        for error in map(str, finder.errors):
+            if error not in self.errors:
+                self.errors.append(error)
+        for found in finder.references():
+            ref, resolution = found.reference, found.resolution
+            _, relative = self.relative(found.importer)
+            if ref.ignore is not None:
+                self.string_ignores.append((relative, ref))
+            if resolution.status == AMBIGUOUS and ref.kind == STRING:
+                self.string_findings.append(Finding(
+                    "ambiguous-reference",
+                    f"{ref.written} may name any of {', '.join(resolution.modules)}; write "
+                    "the full module path so that it names one", found.file, ref.line,
+                ))
+            elif resolution.status == UNRESOLVED and ref.kind == STRING:
+                self.string_findings.append(Finding(
+                    "unresolved-reference",
+                    f"{ref.written} names {resolution.target}, which is nowhere in the "
+                    "project; it fails when it runs", found.file, ref.line,
+                ))
+            if resolution.status != RESOLVED:
+                continue
+            self.references_checked += 1
+            imported = resolution.modules[0]
+            source = self.layout.owner_of(found.importer)
+            target = self.layout.owner_of(imported)
+            if target == source:
+                continue
+            breaking = [(c, reason) for c in self.contracts
+                        if (reason := c.forbids(source, target)) is not None]
+            for contract, reason in breaking:
+                self.add(contract, f"{reason}, by the string {resolution.text!r}", source,
+                         target, relative, ref, found.importer, imported, ref.kind, (),
+                         names=_named(resolution.target, imported), reference=ref.written,
+                         used_in=(_holder_use(ref),))
 
     def report_direct(self, importer: str, imported: str, source: Owner, target: Owner,
                       breaking: list[tuple[Contract, str]]) -> None:
@@ -189,8 +242,12 @@ class _Checker:
                      relative, first_statement, chain[0], chain[-1], kind, tuple(rendered))
 
     def add(self, contract: Contract, reason: str, source: Owner, target: Owner, relative: str,
-            statement: ImportStatement, importer: str, imported: str, kind: str,
-            chain: tuple[str, ...]) -> None:
+            statement, importer: str, imported: str, kind: str,
+            chain: tuple[str, ...], *, names: tuple[str, ...] | None = None,
+            reference: str | None = None, used_in: tuple[UseSite, ...] = ()) -> None:
+        """Record a violation by ``statement``: an :class:`ImportStatement`, or a
+        :class:`~archguard.domain.references.StringReference` with its ``names``,
+        ``reference`` and ``used_in``."""
         counted = contract.spec.count or self.config.counted_kinds
         if kind not in counted:
             return
@@ -208,9 +265,10 @@ class _Checker:
             source_module=source.name, source_category=source.category,
             target_module=target.name, target_category=target.category,
             file=relative, line=statement.line, column=statement.column,
-            importer=importer, imported=imported, names=statement.names if not chain else (),
+            importer=importer, imported=imported,
+            names=names if names is not None else statement.names if not chain else (),
             statement=statement.statement, kind=kind, function=statement.function,
-            chain=chain,
+            chain=chain, reference=reference, used_in=used_in,
         ))
 
 
@@ -286,8 +344,21 @@ def _matching_ignore(config: ArchitectureConfig, contract: Contract, importer: s
     return None
 
 
-def _ignore_findings(config: ArchitectureConfig, used: set[int],
-                     statements_cache: dict[str, list[ImportStatement]],
+def _named(target: str, module: str) -> tuple[str, ...]:
+    """What a string names inside the module it reaches: ``MarketplaceImportJob``."""
+    return (target[len(module) + 1:],) if target.startswith(module + ".") else ()
+
+
+def _holder_use(ref) -> UseSite:
+    """Where a string reference is used: itself, in its function or class body."""
+    if ref.function:
+        return UseSite(ref.function, (ref.line,))
+    if ref.holder:
+        return UseSite("<module>", (ref.line,), (f"class body of {ref.holder} (line {ref.line})",))
+    return UseSite("<module>", (ref.line,))
+
+
+def _ignore_findings(config: ArchitectureConfig, used: set[int], sites: list[tuple[str, object]],
                      inline_used: set[tuple[str, int]], project_dir: Path) -> list[Finding]:
     """Ignores that match nothing, and inline ignores without a reason."""
     findings = []
@@ -299,21 +370,20 @@ def _ignore_findings(config: ArchitectureConfig, used: set[int],
                 f"ignore of {ignore.importer} -> {ignore.imported} matches no violation; "
                 "remove it", config.source, ignore.line,
             ))
-    for file, statements in statements_cache.items():
-        for statement in statements:
-            if statement.ignore is None:
-                continue
-            if not statement.ignore_reason:
-                findings.append(Finding(
-                    "ignore-without-reason",
-                    "`# archguard: ignore` needs a reason after it; the import is reported",
-                    project_dir / file, statement.line, "error",
-                ))
-            elif (file, statement.line) not in inline_used:
-                findings.append(Finding(
-                    "unused-ignore", "inline ignore matches no violation; remove it",
-                    project_dir / file, statement.line,
-                ))
+    for file, site in sites:
+        if site.ignore is None:
+            continue
+        if not site.ignore_reason:
+            findings.append(Finding(
+                "ignore-without-reason",
+                "`# archguard: ignore` needs a reason after it; the dependency is reported",
+                project_dir / file, site.line, "error",
+            ))
+        elif (file, site.line) not in inline_used:
+            findings.append(Finding(
+                "unused-ignore", "inline ignore matches no violation; remove it",
+                project_dir / file, site.line,
+            ))
     return findings
 
 
@@ -328,7 +398,8 @@ def _with_uses(found: dict[str, list[Violation]], project_dir: Path,
     by_file: dict[str, set[int]] = defaultdict(set)
     for violations in found.values():
         for v in violations:
-            by_file[v.file].add(v.line)
+            if v.reference is None:  # a string reference knows its use already
+                by_file[v.file].add(v.line)
     uses: dict[tuple[str, int], tuple] = {}
     for file, lines in by_file.items():
         path = project_dir / file
@@ -336,6 +407,7 @@ def _with_uses(found: dict[str, list[Violation]], project_dir: Path,
         for line, sites in find_uses(path, path.read_bytes(), wanted).items():
             uses[(file, line)] = sites
     return {
-        contract: [replace(v, used_in=uses.get((v.file, v.line), ())) for v in violations]
+        contract: [v if v.reference is not None else
+                   replace(v, used_in=uses.get((v.file, v.line), ())) for v in violations]
         for contract, violations in found.items()
     }

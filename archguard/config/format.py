@@ -13,6 +13,7 @@ from archguard.domain.architecture import (
     IMPORT_KINDS,
     SEVERITIES,
 )
+from archguard.domain.references import LOADER_FORMS
 
 DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
 DOTTED_HINT = "is not a dotted Python name such as app.modules"
@@ -171,6 +172,14 @@ CONFIG_SCHEMA = Struct(
                                         "project directory."),
                         default=".",
                     ),
+                    "exclude": Field(
+                        ListOf(Str(), unique=True,
+                               description="Folders that hold no code of the package "
+                                           "(globs relative to the source root, such as "
+                                           "app/**/migrations/versions): no warning when "
+                                           "they lack __init__.py."),
+                        default_factory=list,
+                    ),
                 },
                 title="Project",
             ),
@@ -242,6 +251,75 @@ CONFIG_SCHEMA = Struct(
         "policy": Field(
             Struct({"count": Field(_kinds, default_factory=lambda: list(DEFAULT_COUNTED_KINDS))},
                    title="Policy"),
+        ),
+        "strings": Field(
+            Struct(
+                {
+                    "enabled": Field(Bool(description="Find dependencies made by strings."),
+                                     default=True),
+                    "loaders": Field(
+                        ListOf(
+                            Struct(
+                                {
+                                    "function": Field(
+                                        Str(pattern=DOTTED, pattern_hint=DOTTED_HINT,
+                                            description="The loader: dotted (matched "
+                                                        "through the file's imports) or a "
+                                                        "bare name (matched by name)."),
+                                        required=True,
+                                    ),
+                                    "argument": Field(
+                                        Number(integer=True, minimum=0,
+                                               description="Position of the string "
+                                                           "argument."),
+                                        default=0,
+                                    ),
+                                    "keyword": Field(
+                                        Str(pattern=r"[A-Za-z_][A-Za-z0-9_]*",
+                                            description="Keyword of the string argument."),
+                                        default=None,
+                                    ),
+                                    "form": Field(
+                                        Str(choices=LOADER_FORMS,
+                                            description="How the string names code: module "
+                                                        "(a.b), object (a.b.C or a.b:C), "
+                                                        "app_module (label.sub) or "
+                                                        "app_label (label or label.Model)."),
+                                        required=True,
+                                    ),
+                                    "submodule": Field(
+                                        Str(pattern=DOTTED, pattern_hint=DOTTED_HINT,
+                                            description="For app_label: the module of the "
+                                                        "app reached, e.g. models."),
+                                        default=None,
+                                    ),
+                                },
+                                title="Loader",
+                            ),
+                            description="Functions that load code named by a string, beyond "
+                                        "importlib, __import__, find_spec, "
+                                        "pkgutil.resolve_name and SQLAlchemy/Django "
+                                        "relations, which are always read.",
+                        ),
+                        default_factory=list,
+                    ),
+                    "app_labels": Field(
+                        MapOf(Str(pattern=DOTTED, pattern_hint=DOTTED_HINT),
+                              key_pattern=r"[A-Za-z_][A-Za-z0-9_]*",
+                              description="App label → package. Each module's package name "
+                                          "is its label unless given here."),
+                        default_factory=dict,
+                    ),
+                    "settings": Field(
+                        ListOf(Str(pattern=DOTTED, pattern_hint=DOTTED_HINT), unique=True,
+                               description="Settings modules: a loader given settings.NAME "
+                                           "is resolved through NAME's string value there."),
+                        default_factory=list,
+                    ),
+                },
+                title="Strings",
+                description="Dependencies made by strings, which no import graph shows.",
+            ),
         ),
         "contracts": Field(
             ListOf(Tagged("type", CONTRACT_VARIANTS), description="The contracts checked."),

@@ -20,9 +20,11 @@ from archguard.domain.architecture import (
     ContractSpec,
     DefinitionReading,
     Ignore,
+    LoaderRule,
     ModuleDeclaration,
     RuntimeSpec,
     SmokeCommand,
+    StringsSpec,
 )
 from archguard.errors import ConfigError, ConfigNotFoundError, Position
 
@@ -215,6 +217,16 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
                     for s in runtime_raw["smoke"]),
         timeout=float(runtime_raw["timeout"]),
     )
+    strings_raw = values["strings"]
+    strings = StringsSpec(
+        enabled=strings_raw["enabled"],
+        loaders=tuple(LoaderRule(function=r["function"], form=r["form"],
+                                 argument=int(r["argument"]), keyword=r["keyword"],
+                                 submodule=r["submodule"])
+                      for r in strings_raw["loaders"]),
+        app_labels=tuple(strings_raw["app_labels"].items()),
+        settings=tuple(strings_raw["settings"]),
+    )
     return ArchitectureConfig(
         source=located.file,
         version=values["version"],
@@ -229,6 +241,8 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
         contracts=tuple(contracts),
         ignores=ignores,
         runtime=runtime,
+        strings=strings,
+        exclude=tuple(project["exclude"]),
     )
 
 

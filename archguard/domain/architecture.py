@@ -98,6 +98,36 @@ class RuntimeSpec:
 
 
 @dataclass(frozen=True)
+class LoaderRule:
+    """A function that loads code named by a string argument: ``import_string("a.b.C")``.
+
+    ``function`` is dotted (matched against what the call resolves to through the file's
+    imports) or a bare name (matched by the called name). The string is positional argument
+    ``argument`` or keyword ``keyword``; ``form`` says how it names code (see
+    :mod:`archguard.domain.references`); ``submodule`` is the module of an app an
+    ``app_label`` reaches (``models``).
+    """
+
+    function: str
+    form: str
+    argument: int = 0
+    keyword: str | None = None
+    submodule: str | None = None
+
+
+@dataclass(frozen=True)
+class StringsSpec:
+    """Finding dependencies made by strings: extra loader functions, app labels, settings."""
+
+    enabled: bool = True
+    loaders: tuple[LoaderRule, ...] = ()
+    #: App label → package, beyond the default (each module's package name is its label).
+    app_labels: tuple[tuple[str, str], ...] = ()
+    #: Modules whose UPPER_CASE string constants a loader may be given (``settings.NAME``).
+    settings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ArchitectureConfig:
     """Everything a configuration file declares."""
 
@@ -114,3 +144,6 @@ class ArchitectureConfig:
     contracts: tuple[ContractSpec, ...] = ()
     ignores: tuple[Ignore, ...] = ()
     runtime: RuntimeSpec = field(default_factory=RuntimeSpec)
+    strings: StringsSpec = field(default_factory=StringsSpec)
+    #: Folders (globs relative to the source root) that hold no code of the package.
+    exclude: tuple[str, ...] = ()

@@ -32,6 +32,9 @@ class Violation:
     chain: tuple[str, ...] = ()
     #: The function holding the statement, if any (part of the fingerprint).
     function: str | None = None
+    #: For a string reference (kind ``string``): the call that makes it, as written
+    #: (``relationship('MarketplaceImportJob')``); None for an import statement.
+    reference: str | None = None
     #: Which of several identical statements in one scope this is, in line order.
     occurrence: int = 0
     baselined: bool = False
@@ -86,6 +89,8 @@ class CheckResult:
     errors: tuple[str, ...] = ()
     modules_checked: int = 0
     imports_checked: int = 0
+    #: String references resolved to one module and judged by the contracts.
+    references_checked: int = 0
     #: Baseline entries that match no violation any more (fixed since).
     stale: tuple[dict, ...] = ()
     baseline_file: str | None = None

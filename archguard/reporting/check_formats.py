@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 
 from archguard import __version__
 from archguard.domain.violations import CheckResult, Violation
+from archguard.reporting.wording import import_text
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -16,14 +17,6 @@ SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 def _used_in(violation: Violation) -> str:
     return "; ".join(use.render() for use in violation.used_in) or "-"
-
-
-def _import(violation: Violation) -> str:
-    if violation.chain:
-        return f"{violation.imported}, through: " + "; ".join(violation.chain)
-    if violation.names:
-        return f"{', '.join(violation.names)} ({violation.imported})"
-    return violation.imported
 
 
 def _md(text: str) -> str:
@@ -58,7 +51,8 @@ def to_markdown(result: CheckResult) -> str:
                 lines += ["", f"File: `{file}`", "", "| Line | Import | Kind | Used in |",
                           "|---|---|---|---|"]
                 for violation in sorted(in_file, key=lambda v: v.line):
-                    lines.append(f"| {violation.line} | {_md(_import(violation))} | "
+                    shown = _md(import_text(violation, "; "))
+                    lines.append(f"| {violation.line} | {shown} | "
                                  f"{violation.kind} | {_md(_used_in(violation))} |")
     if result.errors:
         lines += ["", "## Files that could not be parsed", ""]
@@ -148,7 +142,9 @@ def to_sarif(result: CheckResult) -> str:
             "partialFingerprints": {"archguard/v1": violation.fingerprint},
             "baselineState": "unchanged" if violation.baselined else "new",
             "properties": {"kind": violation.kind, "importer": violation.importer,
-                           "imported": violation.imported, "names": list(violation.names)},
+                           "imported": violation.imported, "names": list(violation.names),
+                           **({"reference": violation.reference} if violation.reference
+                              else {})},
         })
     notifications = [{"level": "error", "message": {"text": error}} for error in result.errors]
     document = {

@@ -30,6 +30,7 @@ def violation_to_json(violation: Violation) -> dict:
         "imported": violation.imported,
         "names": list(violation.names),
         "statement": violation.statement,
+        "reference": violation.reference,
         "kind": violation.kind,
         "used_in": [
             {"symbol": use.symbol, "lines": list(use.lines), "labels": list(use.labels)}
@@ -70,5 +71,6 @@ def result_to_json(result: CheckResult) -> dict:
             "stale": len(result.stale),
             "modules_checked": result.modules_checked,
             "imports_checked": result.imports_checked,
+            "references_checked": result.references_checked,
         },
     }

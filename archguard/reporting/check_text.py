@@ -12,17 +12,10 @@ from rich.table import Table
 
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.violations import CheckResult, Violation
-from archguard.reporting.inventory_text import short_path, make_console
+from archguard.reporting.inventory_text import make_console, short_path
+from archguard.reporting.wording import import_text
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-
-
-def _import_text(violation: Violation) -> str:
-    if violation.chain:
-        return "\n".join([f"{violation.imported}, through:", *violation.chain])
-    if violation.names:
-        return f"{', '.join(violation.names)} ({violation.imported})"
-    return violation.imported
 
 
 def render_check(result: CheckResult, config: ArchitectureConfig,
@@ -61,7 +54,7 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
                 table.add_column("Used in")
                 for violation in sorted(in_file, key=lambda v: v.line):
                     used = "\n".join(use.render() for use in violation.used_in)
-                    table.add_row(str(violation.line), escape(_import_text(violation)),
+                    table.add_row(str(violation.line), escape(import_text(violation)),
                                   violation.kind, escape(used or "-"))
                 console.print(table)
         console.print()

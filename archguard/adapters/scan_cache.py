@@ -1,0 +1,116 @@
+"""A cache of what was read from each file, keyed by the file's content.
+
+An entry is trusted when the file's modification time and size are those recorded and the
+file was not modified within :data:`RACY_SECONDS` of the cache being written (a change in
+the same clock tick could keep both); otherwise the file is read and its content hash
+compared. The cache is one JSON file, replaced atomically. One that cannot be read, is of
+another version or rules, or holds a malformed entry is ignored and rebuilt: it is never
+trusted, and never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+CACHE_VERSION = 1
+RACY_SECONDS = 2
+
+Value = TypeVar("Value")
+
+
+class FileScanCache(Generic[Value]):
+    """Per-file results of ``compute(data)``, stored as JSON through ``encode``/``decode``.
+
+    ``salt`` names what produced the values (the reader's version and rules): a cache
+    written under another salt is ignored. ``path`` None keeps nothing between runs.
+    """
+
+    def __init__(self, path: Path | None, salt: str, encode: Callable[[Value], Any],
+                 decode: Callable[[Any], Value]) -> None:
+        self.path = path
+        self.salt = salt
+        self.encode = encode
+        self.decode = decode
+        self.entries: dict[str, list] = {}
+        self.written_at_ns = 0
+        self.used: set[str] = set()
+        self.changed = False
+        self.hits = 0
+        if path is not None:
+            self._load(path)
+
+    def _load(self, path: Path) -> None:
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION \
+                or data.get("salt") != self.salt or not isinstance(data.get("files"), dict):
+            return
+        self.entries = data["files"]
+        written = data.get("written_at_ns")
+        self.written_at_ns = written if isinstance(written, int) else 0
+
+    def fetch(self, key: str, path: Path, compute: Callable[[bytes], Value]) -> Value:
+        """The value for the file at ``path`` (``key`` names it in the cache)."""
+        self.used.add(key)
+        stat = path.stat()
+        signature = [stat.st_mtime_ns, stat.st_size]
+        entry = self.entries.get(key)
+        valid = isinstance(entry, list) and len(entry) == 3
+        racy = stat.st_mtime_ns >= self.written_at_ns - RACY_SECONDS * 1_000_000_000
+        if valid and entry[0] == signature and not racy:
+            value = self._decoded(entry[2])
+            if value is not None:
+                self.hits += 1
+                return value
+        data = path.read_bytes()
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if valid and entry[1] == digest:
+            value = self._decoded(entry[2])
+            if value is not None:
+                self.hits += 1
+                self.entries[key] = [signature, digest, entry[2]]
+                self.changed = True
+                return value
+        value = compute(data)
+        self.entries[key] = [signature, digest, self.encode(value)]
+        self.changed = True
+        return value
+
+    def _decoded(self, stored: Any) -> Value | None:
+        try:
+            return self.decode(stored)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    def save(self) -> None:
+        """Write the entries used by this run (others belong to files gone since)."""
+        if self.path is None:
+            return
+        stale = set(self.entries) - self.used
+        if not self.changed and not stale:
+            return
+        for key in stale:
+            del self.entries[key]
+        document = {"version": CACHE_VERSION, "salt": self.salt,
+                    "written_at_ns": time.time_ns(), "files": self.entries}
+        from archguard.adapters.files import atomic_write
+        from archguard.errors import ArchguardError
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, json.dumps(document, separators=(",", ":")))
+        except (OSError, ArchguardError):
+            return  # a read-only checkout: the next run reads the files again
+
+
+def cache_key(path: Path, root: Path) -> str:
+    """A file's key: its path relative to ``root``."""
+    return os.path.relpath(path, root).replace(os.sep, "/")

@@ -1,0 +1,459 @@
+"""Reading the string references of one file, with the standard library's ``ast``.
+
+A call is recognised by what its callee resolves to through the file's own imports
+(``importlib.import_module``, ``django.db.models.ForeignKey``), or by its name where the
+callee cannot be resolved statically (``db.relationship`` on a Flask-SQLAlchemy object).
+Files that mention none of the recognised names are never parsed: :func:`prefilter` looks
+for them in the raw bytes first.
+
+References take their kind from where they sit, as imports do: ``type_checking`` under
+``if TYPE_CHECKING:``, ``guarded`` in a ``try`` that catches ImportError, else ``string``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from archguard.adapters.import_statements import (
+    catches_import_error,
+    inline_ignore,
+    is_type_checking,
+    parse_source,
+)
+from archguard.domain.architecture import LoaderRule
+from archguard.domain.imports import GUARDED, STRING, TYPE_CHECKING
+from archguard.domain.references import (
+    APP_LABEL,
+    MAPPED_CLASS,
+    MODULE_PATH,
+    OBJECT_PATH,
+    TABLE,
+    TABLE_COLUMN,
+    FileStrings,
+    MappedClass,
+    StringReference,
+)
+
+#: relationship() keywords whose string is an expression over mapped classes.
+_JOIN_KEYWORDS = ("primaryjoin", "secondaryjoin", "order_by", "foreign_keys", "remote_side")
+_DJANGO_RELATIONS = {"ForeignKey", "OneToOneField", "ManyToManyField"}
+_MAPPER_MARKS = {"__tablename__", "__table__", "__mapper_args__"}
+_BUILTIN_TRIGGERS = (
+    "import_module", "__import__", "find_spec", "resolve_name", "relationship",
+    "dynamic_loader", "ForeignKey", "OneToOneField", "ManyToManyField", "Table",
+    *_MAPPER_MARKS,
+)
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try,
+             ast.TryStar, ast.Match, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+#: Longest statement shown as the reference's statement; longer ones show just the call.
+_STATEMENT_WIDTH = 160
+_SETTING = re.compile(r"[A-Z][A-Z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ScanRules:
+    """What to look for: the configured loaders, and the project's root package (for the
+    dotted paths of definition files)."""
+
+    root_package: str
+    loaders: tuple[LoaderRule, ...] = ()
+    #: Whether settings modules are configured, so ``loader(settings.NAME)`` is worth keeping.
+    settings: bool = False
+
+    def prefilter(self) -> re.Pattern[bytes]:
+        names = {*_BUILTIN_TRIGGERS, *(rule.function.rsplit(".", 1)[-1] for rule in self.loaders)}
+        return re.compile("|".join(sorted(map(re.escape, names))).encode())
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the rules would read a file differently (keys a scan cache)."""
+        return repr((SCANNER_VERSION, self.root_package, self.loaders, self.settings))
+
+
+SCANNER_VERSION = 1
+
+
+def scan_strings(path: Path, data: bytes, rules: ScanRules, *, definition: bool = False,
+                 settings: bool = False, tree: ast.Module | None = None) -> FileStrings:
+    """The string references, classes, tables and (for settings modules) string constants
+    of one file. ``definition`` also reads the dotted project paths a definition file gives
+    as strings."""
+    tree = tree if tree is not None else parse_source(path, data)
+    scanner = _Scanner(data.decode("utf-8", errors="replace").splitlines(), rules,
+                       _aliases(tree), _future_annotations(tree), definition)
+    scanner.visit_body(tree.body, STRING, [], None, None)
+    constants = _constants(tree) if settings else ()
+    return FileStrings(
+        references=tuple(sorted(scanner.found, key=lambda r: (r.line, r.column))),
+        classes=tuple(scanner.classes), tables=tuple(scanner.tables), constants=constants,
+    )
+
+
+def _aliases(tree: ast.Module) -> dict[str, str]:
+    """Local name → what it is bound to by the file's imports, at any depth."""
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    aliases[top] = top
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (node.module or "")
+            separator = "." if node.module else ""
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{base}{separator}{alias.name}"
+    return aliases
+
+
+def _future_annotations(tree: ast.Module) -> bool:
+    return any(isinstance(node, ast.ImportFrom) and node.module == "__future__"
+               and any(a.name == "annotations" for a in node.names) for node in tree.body)
+
+
+def _constants(tree: ast.Module) -> tuple[tuple[str, str], ...]:
+    """Module-level ``NAME = "text"`` assignments of upper-case names."""
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Constant) \
+                and isinstance(node.value.value, str):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and _SETTING.match(target.id):
+                    found.append((target.id, node.value.value))
+    return tuple(found)
+
+
+class _Scanner:
+    def __init__(self, lines: list[str], rules: ScanRules, aliases: dict[str, str],
+                 future_annotations: bool, definition: bool) -> None:
+        self.lines = lines
+        self.rules = rules
+        self.aliases = aliases
+        self.future_annotations = future_annotations
+        self.definition = definition
+        self.project_path = re.compile(
+            rf"{re.escape(rules.root_package)}(\.[A-Za-z_]\w*)+(:[A-Za-z_][\w.]*)?$")
+        self.found: list[StringReference] = []
+        self.classes: list[MappedClass] = []
+        self.tables: list[tuple[str, int]] = []
+        self.statement: ast.stmt | None = None
+
+    # -- walking, with the position of each node ---------------------------------------------
+
+    def visit_body(self, body: list[ast.stmt], kind: str, scope: list[str],
+                   function: str | None, holder: str | None) -> None:
+        for node in body:
+            self.visit(node, kind, scope, function, holder)
+
+    def visit(self, node: ast.AST, kind: str, scope: list[str], function: str | None,
+              holder: str | None) -> None:
+        if isinstance(node, ast.stmt):
+            self.statement = None if isinstance(node, _COMPOUND) else node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for expr in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
+                if expr is not None:
+                    self.visit(expr, kind, scope, function, holder)
+            qualname = ".".join([*scope, node.name])
+            self.visit_body(node.body, kind, [*scope, node.name], qualname, None)
+            return
+        if isinstance(node, ast.Lambda):
+            self.visit(node.body, kind, scope, function or ".".join([*scope, "<lambda>"]), None)
+            return
+        if isinstance(node, ast.ClassDef):
+            self.record_class(node, scope)
+            for expr in [*node.decorator_list, *node.bases, *node.keywords]:
+                self.visit(expr, kind, scope, function, holder)
+            self.visit_body(node.body, kind, [*scope, node.name], function,
+                            ".".join([*scope, node.name]) if function is None else None)
+            return
+        if isinstance(node, ast.If) and is_type_checking(node.test):
+            self.visit_body(node.body, TYPE_CHECKING, scope, function, holder)
+            self.visit_body(node.orelse, kind, scope, function, holder)
+            return
+        if isinstance(node, ast.Try | ast.TryStar) and any(
+            catches_import_error(h) for h in node.handlers
+        ):
+            self.visit_body(node.body, GUARDED if kind == STRING else kind, scope, function,
+                            holder)
+            for handler in node.handlers:
+                self.visit_body(handler.body, kind, scope, function, holder)
+            self.visit_body(node.orelse, kind, scope, function, holder)
+            self.visit_body(node.finalbody, kind, scope, function, holder)
+            return
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            return  # a docstring or a bare string: names nothing
+        if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Call):
+            self.annotated_relationship(node, kind, function, holder)
+        if isinstance(node, ast.Call):
+            self.call(node, kind, function, holder)
+        if self.definition:
+            self.definition_path(node, kind, function, holder)
+        for child in ast.iter_child_nodes(node):
+            self.visit(child, kind, scope, function, holder)
+
+    def record_class(self, node: ast.ClassDef, scope: list[str]) -> None:
+        bases = []
+        for base in node.bases:
+            if isinstance(base, ast.Name):
+                bases.append(base.id)
+            elif isinstance(base, ast.Attribute):
+                bases.append(base.attr)
+        table, marked = None, False
+        for statement in node.body:
+            targets = (statement.targets if isinstance(statement, ast.Assign)
+                       else [statement.target] if isinstance(statement, ast.AnnAssign) else [])
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in _MAPPER_MARKS:
+                    marked = True
+                    value = statement.value
+                    if target.id == "__tablename__" and isinstance(value, ast.Constant) \
+                            and isinstance(value.value, str):
+                        table = value.value
+            if isinstance(statement, ast.FunctionDef) and statement.name == "__tablename__":
+                marked = True  # a declared_attr
+        if table:
+            self.tables.append((table, node.lineno))
+        self.classes.append(MappedClass(".".join([*scope, node.name]), node.lineno,
+                                        tuple(bases), table, marked))
+
+    # -- calls ---------------------------------------------------------------------------------
+
+    def callee(self, func: ast.expr) -> tuple[str | None, str]:
+        """What a callee resolves to through the file's imports (None when it does not),
+        and its last name."""
+        parts = []
+        while isinstance(func, ast.Attribute):
+            parts.append(func.attr)
+            func = func.value
+        if not isinstance(func, ast.Name):
+            return None, parts[0] if parts else ""
+        parts.append(func.id)
+        parts.reverse()
+        base = self.aliases.get(parts[0])
+        if base is None:
+            return None, parts[-1]
+        return ".".join([base, *parts[1:]]), parts[-1]
+
+    def call(self, node: ast.Call, kind: str, function: str | None,
+             holder: str | None) -> None:
+        qualified, final = self.callee(node.func)
+        written = ast.unparse(node.func)
+        for rule in self.rules.loaders:
+            if (qualified == rule.function) if "." in rule.function else (final == rule.function):
+                self.loader_argument(node, written, rule.form, rule.argument, rule.keyword,
+                                     kind, function, holder, submodule=rule.submodule)
+                return
+        if qualified in ("importlib.import_module", "importlib.util.find_spec") \
+                or (final == "__import__" and isinstance(node.func, ast.Name)):
+            package = _argument(node, 1, "package")
+            package_text = None
+            if isinstance(package, ast.Constant) and isinstance(package.value, str):
+                package_text = package.value
+            elif isinstance(package, ast.Name) and package.id in ("__package__", "__name__"):
+                package_text = ""
+            self.loader_argument(node, written, MODULE_PATH, 0, "name", kind, function, holder,
+                                 package=package_text)
+            return
+        if qualified == "pkgutil.resolve_name":
+            self.loader_argument(node, written, OBJECT_PATH, 0, "name", kind, function, holder)
+            return
+        if qualified is not None and qualified.startswith("django."):
+            if qualified.startswith("django.db.models.") and final in _DJANGO_RELATIONS:
+                target = _string(_argument(node, 0, "to"))
+                if target and "." in target:
+                    self.add(node, written, APP_LABEL, target, kind, function, holder,
+                             submodule="models")
+            return
+        if final in ("relationship", "dynamic_loader"):
+            self.relationship(node, written, kind, function, holder)
+        elif final == "ForeignKey":
+            target = _string(_argument(node, 0, "column"))
+            if target and "." in target:
+                self.add(node, written, TABLE_COLUMN, target, kind, function, holder)
+        elif final == "Table" and len(node.args) >= 2:
+            name = _string(node.args[0])
+            if name:
+                self.tables.append((name, node.lineno))
+
+    def loader_argument(self, node: ast.Call, written: str, form: str, position: int,
+                        keyword: str | None, kind: str, function: str | None,
+                        holder: str | None, *, package: str | None = None,
+                        submodule: str | None = None) -> None:
+        value = _argument(node, position, keyword)
+        text = _string(value)
+        if text is not None:
+            self.add(node, written, form, text, kind, function, holder, package=package,
+                     submodule=submodule)
+            return
+        prefix = _literal_prefix(value)
+        if prefix:
+            self.add(node, written, form, prefix, kind, function, holder, prefix=True,
+                     package=package, submodule=submodule)
+            return
+        setting = _setting_name(value)
+        if setting and self.rules.settings:
+            self.add(node, written, form, "", kind, function, holder, setting=setting,
+                     submodule=submodule)
+
+    def relationship(self, node: ast.Call, written: str, kind: str, function: str | None,
+                     holder: str | None) -> None:
+        target = _string(_argument(node, 0, "argument"))
+        if target:
+            self.add(node, written, MAPPED_CLASS, target, kind, function, holder)
+        secondary = _string(_argument(node, None, "secondary"))
+        if secondary:
+            if re.fullmatch(r"[A-Za-z_][\w.]*", secondary):
+                self.add(node, f"{written}(secondary=…)", TABLE, secondary, kind, function,
+                         holder)
+            else:
+                self.expression_classes(node, f"{written}(secondary=…)", secondary, kind,
+                                        function, holder)
+        for name in _JOIN_KEYWORDS:
+            expression = _string(_argument(node, None, name))
+            if expression:
+                self.expression_classes(node, f"{written}({name}=…)", expression, kind,
+                                        function, holder)
+
+    def expression_classes(self, node: ast.Call, written: str, expression: str, kind: str,
+                           function: str | None, holder: str | None) -> None:
+        """``"and_(Store.id == Job.store_id)"``: the names whose attributes it reads."""
+        try:
+            parsed = ast.parse(expression.strip(), mode="eval")
+        except SyntaxError:
+            return
+        names = []
+        for sub in ast.walk(parsed):
+            if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
+                    and sub.value.id not in names:
+                names.append(sub.value.id)
+        for name in names:
+            self.add(node, written, MAPPED_CLASS, name, kind, function, holder, tentative=True)
+
+    def annotated_relationship(self, node: ast.AnnAssign, kind: str, function: str | None,
+                               holder: str | None) -> None:
+        """``jobs: Mapped[list["Job"]] = relationship(back_populates="store")``: the target
+        is the annotation's class, resolved by name when the mapping is configured."""
+        call = node.value
+        _, final = self.callee(call.func)
+        if final != "relationship" or _argument(call, 0, "argument") is not None:
+            return
+        for name in self.annotation_names(node.annotation, quoted=False):
+            self.add(call, ast.unparse(call.func), MAPPED_CLASS, name, kind, function, holder,
+                     tentative=True)
+
+    def annotation_names(self, annotation: ast.expr, quoted: bool) -> list[str]:
+        names: list[str] = []
+        for sub in ast.walk(annotation):
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                try:
+                    inner = ast.parse(sub.value.strip(), mode="eval").body
+                except SyntaxError:
+                    continue
+                names += [n for n in self.annotation_names(inner, quoted=True)
+                          if n not in names]
+            elif isinstance(sub, ast.Name) and (quoted or self.future_annotations) \
+                    and sub.id not in names:
+                names.append(sub.id)
+        return names
+
+    def definition_path(self, node: ast.AST, kind: str, function: str | None,
+                        holder: str | None) -> None:
+        """A dotted project path given as a string in a definition file."""
+        if isinstance(node, ast.keyword):
+            value, call = node.value, f"{node.arg}=" if node.arg else "definition"
+        elif isinstance(node, ast.Constant) and not isinstance(self.statement, ast.Expr):
+            value, call = node, "definition"
+        else:
+            return
+        text = _string(value)
+        if text and self.project_path.match(text) and not self.found_at(value):
+            self.add(value, call, OBJECT_PATH, text, kind, function, holder)
+
+    def found_at(self, value: ast.expr) -> bool:
+        return any(r.line == value.lineno and r.column == value.col_offset + 1
+                   for r in self.found)
+
+    def add(self, node: ast.expr, call: str, form: str, text: str, kind: str,
+            function: str | None, holder: str | None, **details) -> None:
+        statement = self.statement
+        shown = ast.unparse(statement) if statement is not None else ""
+        if not shown or len(shown) > _STATEMENT_WIDTH or "\n" in shown:
+            shown = ast.unparse(node)
+        first = statement.lineno if statement is not None else node.lineno
+        last = max(node.end_lineno or node.lineno,
+                   (statement.end_lineno or first) if statement is not None else 0)
+        ignore, reason = inline_ignore(self.lines, first, last)
+        self.found.append(StringReference(
+            line=node.lineno, column=node.col_offset + 1, end_line=node.end_lineno or node.lineno,
+            call=call, form=form, text=text, statement=shown, kind=kind, function=function,
+            holder=holder, ignore=ignore, ignore_reason=reason, **details,
+        ))
+
+
+def _argument(node: ast.Call, position: int | None, keyword: str | None) -> ast.expr | None:
+    if position is not None and len(node.args) > position \
+            and not any(isinstance(a, ast.Starred) for a in node.args[:position + 1]):
+        return node.args[position]
+    if keyword is not None:
+        for item in node.keywords:
+            if item.arg == keyword:
+                return item.value
+    return None
+
+
+def _string(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _literal_prefix(node: ast.expr | None) -> str | None:
+    """The literal start of ``f"app.modules.{name}"`` or ``"app.modules." + name``."""
+    if isinstance(node, ast.JoinedStr) and node.values:
+        return _string(node.values[0]) or None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _string(node.left) or _literal_prefix(node.left)
+    return None
+
+
+def _setting_name(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Attribute) and _SETTING.match(node.attr):
+        return node.attr
+    if isinstance(node, ast.Name) and _SETTING.match(node.id):
+        return node.id
+    return None
+
+
+def strings_to_json(strings: FileStrings) -> dict:
+    """A file's scan as plain JSON data, for the scan cache."""
+    return {
+        "references": [
+            {k: list(v) if isinstance(v, tuple) else v for k, v in vars(r).items()}
+            for r in strings.references
+        ],
+        "classes": [[c.name, c.line, list(c.bases), c.table, c.marked] for c in strings.classes],
+        "tables": [list(t) for t in strings.tables],
+        "constants": [list(c) for c in strings.constants],
+    }
+
+
+def strings_from_json(data: dict) -> FileStrings:
+    """The inverse of :func:`strings_to_json`; raises on anything malformed."""
+    references = []
+    for item in data["references"]:
+        if item.get("ignore") is not None:
+            item = {**item, "ignore": tuple(item["ignore"])}
+        references.append(StringReference(**item))
+    return FileStrings(
+        references=tuple(references),
+        classes=tuple(MappedClass(n, int(line), tuple(b), t, bool(m))
+                      for n, line, b, t, m in data["classes"]),
+        tables=tuple((str(n), int(line)) for n, line in data["tables"]),
+        constants=tuple((str(n), str(v)) for n, v in data["constants"]),
+    )

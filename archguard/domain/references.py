@@ -1,0 +1,111 @@
+"""String references: dependencies made by a string, which no import graph shows.
+
+``relationship("MarketplaceImportJob")``, ``importlib.import_module("app.modules.x")``,
+``get_model("wishlists", "WishList")``: each names code of another module without importing
+it, and breaks when that module is gone just as an import does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: How the string of a reference names its target.
+MODULE_PATH = "module"          # a module: "app.modules.catalog.routes"
+OBJECT_PATH = "object"          # a module attribute: "a.b.Class" or "a.b:Class"
+APP_MODULE = "app_module"       # "<app label>.<submodule>": "basket.views"
+APP_LABEL = "app_label"         # "<app label>" or "<app label>.<Model>": "wishlists"
+MAPPED_CLASS = "class"          # a mapped class, by name or by "module.path.Class"
+TABLE = "table"                 # a table name: secondary="store_users"
+TABLE_COLUMN = "table_column"   # "table.column": ForeignKey("stores.id")
+
+#: Forms a loader rule of the configuration can give.
+LOADER_FORMS: tuple[str, ...] = (MODULE_PATH, OBJECT_PATH, APP_MODULE, APP_LABEL)
+
+#: Resolutions.
+RESOLVED = "resolved"
+AMBIGUOUS = "ambiguous"
+UNRESOLVED = "unresolved"
+#: Not a reference to one module: a prefix reaching every module (discovery), a setting
+#: that is not a string, an app label that is not the project's.
+DYNAMIC = "dynamic"
+
+
+@dataclass(frozen=True)
+class StringReference:
+    """One string in a file that names code elsewhere, where it sits and how it is made.
+
+    ``call`` is what makes the reference (``relationship``, ``importlib.import_module``,
+    ``get_model``, ``secondary``, or the keyword of a definition.py); ``text`` the string as
+    written. ``setting`` names the settings constant the string is read from when the call
+    passes ``settings.NAME``; ``prefix`` says ``text`` is only the literal start of an
+    f-string or a concatenation. ``holder`` is the class whose body holds the reference,
+    ``function`` the function (``Class.method``). ``kind`` follows the import kinds:
+    ``string``, or ``type_checking``/``guarded`` by position.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    call: str
+    form: str
+    text: str
+    statement: str
+    kind: str
+    function: str | None = None
+    holder: str | None = None
+    setting: str | None = None
+    prefix: bool = False
+    #: For ``import_module(name, package)``: the package as written, or "" for
+    #: ``__package__``/``__name__`` (the file's own package).
+    package: str | None = None
+    #: A name that only may be a class (from an annotation or a join expression): when it
+    #: resolves to nothing it is not reported.
+    tentative: bool = False
+    #: For ``app_label`` references: the module of the app reached (``models``).
+    submodule: str | None = None
+    ignore: tuple[str, ...] | None = None
+    ignore_reason: str = ""
+
+    @property
+    def written(self) -> str:
+        """The reference as a reader would write it: ``relationship('MarketplaceImportJob')``."""
+        if self.setting:
+            return f"{self.call}(settings.{self.setting})"
+        text = self.text + ("…" if self.prefix else "")
+        return f"{self.call}({text!r})"
+
+
+@dataclass(frozen=True)
+class MappedClass:
+    """A class of a file that may be an ORM mapped class: its bases and table name."""
+
+    name: str
+    line: int
+    bases: tuple[str, ...]
+    table: str | None = None
+    #: Has ``__tablename__``, ``__table__`` or ``__mapper_args__``.
+    marked: bool = False
+
+
+@dataclass(frozen=True)
+class FileStrings:
+    """What one file holds for string references: the references, the classes and tables it
+    defines (for resolving others' references), and its string constants (for settings)."""
+
+    references: tuple[StringReference, ...] = ()
+    classes: tuple[MappedClass, ...] = ()
+    tables: tuple[tuple[str, int], ...] = ()
+    constants: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Where a reference leads: one module, several (ambiguous), none, or no single one."""
+
+    status: str
+    #: The dotted modules reached (several when ambiguous).
+    modules: tuple[str, ...] = ()
+    #: What the string names, for the report: ``app.modules.m.models.job.MarketplaceImportJob``.
+    target: str = ""
+    #: The string after settings indirection (the value of the setting).
+    text: str = ""
