@@ -28,16 +28,19 @@ def build_inventory(project_dir: Path, config: ArchitectureConfig) -> Inventory:
     findings: list[Finding] = []
     modules: list[Module] = []
     on_disk: set[str] = set()
+    source_root = project_dir / config.source_root
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.is_dir() or entry.name.startswith((".", "_")):
             continue
         if not (entry / "__init__.py").is_file():
-            if any(entry.rglob("*.py")):
+            if entry.name in config.modules and not _excluded(entry, source_root, config):
+                on_disk.add(entry.name)  # reported here, not as missing
                 findings.append(Finding(
                     "missing-init",
-                    f"{entry.name}/ holds Python files but no __init__.py: it is not a package, "
-                    "so import graphs drop it and it is not counted as a module",
-                    entry,
+                    f"module '{entry.name}' is declared but {entry.name}/ has no __init__.py: "
+                    "it is not a package, so import graphs drop it with every import it makes, "
+                    "and it is not checked; add __init__.py",
+                    entry, severity="error",
                 ))
             continue
         on_disk.add(entry.name)
@@ -53,6 +56,7 @@ def build_inventory(project_dir: Path, config: ArchitectureConfig) -> Inventory:
                 config.source, declared.line,
             ))
     _check_requires(modules, config, findings)
+    findings += _folders_without_init(source_root, config)
     return Inventory(
         project_dir=project_dir,
         modules_package=config.modules_package,
@@ -60,6 +64,72 @@ def build_inventory(project_dir: Path, config: ArchitectureConfig) -> Inventory:
         kernel=config.kernel,
         findings=tuple(findings),
     )
+
+
+def _folders_without_init(source_root: Path, config: ArchitectureConfig) -> list[Finding]:
+    """Folders of the package tree that hold Python files but no ``__init__.py``.
+
+    Inside a regular package such a folder is not importable as part of it, and import
+    graphs leave it out silently, with every import its files make. A declared module
+    without one is reported by the inventory itself, as an error.
+    """
+    import os
+
+    package_dir = source_root / Path(*config.root_package.split("."))
+    modules_folder = source_root / Path(*config.modules_package.split("."))
+    findings = []
+    stack = [package_dir] if (package_dir / "__init__.py").is_file() else []
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if not entry.is_dir(follow_symlinks=False) or entry.name.startswith(".") \
+                    or entry.name == "__pycache__":
+                continue
+            path = Path(entry.path)
+            if (path / "__init__.py").is_file():
+                stack.append(path)
+                continue
+            if (folder == modules_folder and entry.name in config.modules) \
+                    or _excluded(path, source_root, config):
+                continue
+            count = sum(1 for _ in path.rglob("*.py"))
+            if count:
+                shown = path.relative_to(source_root).as_posix()
+                findings.append(Finding(
+                    "missing-init",
+                    f"{shown}/ holds {count} Python file{'s' if count != 1 else ''} but no "
+                    "__init__.py: import graphs leave it out, with every import "
+                    f"{'they make' if count != 1 else 'it makes'}, and it is not checked; add "
+                    "__init__.py, or list the folder under project.exclude if it holds no code "
+                    "of the package",
+                    path,
+                ))
+    return sorted(findings, key=lambda f: str(f.path))
+
+
+def _excluded(path: Path, source_root: Path, config: ArchitectureConfig) -> bool:
+    """Whether ``path`` matches a glob of ``project.exclude`` (``*`` within a folder name,
+    ``**`` across folders)."""
+    import re
+
+    if not config.exclude:
+        return False
+    relative = path.relative_to(source_root).as_posix()
+    for pattern in config.exclude:
+        regex = ""
+        for index, part in enumerate(pattern.strip("/").split("/")):
+            separator = "/" if index else ""
+            if part == "**":
+                regex += "(?:/[^/]+)*" if index else "[^/]+(?:/[^/]+)*"
+            else:
+                regex += separator + re.escape(part).replace(r"\*", "[^/]*")
+        if re.fullmatch(regex, relative):
+            return True
+    return False
 
 
 def _read_facts(entry: Path, config: ArchitectureConfig,

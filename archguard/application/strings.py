@@ -206,7 +206,7 @@ class StringFinder:
                 if candidate in generic or self.config.modules_package.startswith(
                         candidate + "."):
                     return Resolution(DYNAMIC, text=text)
-                return Resolution(RESOLVED, (candidate,), text + "…", text)
+                return Resolution(RESOLVED, (candidate,), candidate, text)
         return Resolution(DYNAMIC, text=text)
 
     def _app(self, text: str, ref: StringReference) -> Resolution:
