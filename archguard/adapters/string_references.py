@@ -63,9 +63,17 @@ class ScanRules:
     #: Whether settings modules are configured, so ``loader(settings.NAME)`` is worth keeping.
     settings: bool = False
 
-    def prefilter(self) -> re.Pattern[bytes]:
+    def _names(self) -> str:
         names = {*_BUILTIN_TRIGGERS, *(rule.function.rsplit(".", 1)[-1] for rule in self.loaders)}
-        return re.compile("|".join(sorted(map(re.escape, names))).encode())
+        return "|".join(sorted(map(re.escape, names)))
+
+    def prefilter(self) -> re.Pattern[bytes]:
+        """Matches the raw bytes of a file worth parsing."""
+        return re.compile(self._names().encode())
+
+    def line_pattern(self) -> re.Pattern[str]:
+        """Matches a line worth reading closely."""
+        return re.compile(self._names())
 
     @property
     def fingerprint(self) -> str:
@@ -82,8 +90,9 @@ def scan_strings(path: Path, data: bytes, rules: ScanRules, *, definition: bool 
     of one file. ``definition`` also reads the dotted project paths a definition file gives
     as strings."""
     tree = tree if tree is not None else parse_source(path, data)
-    scanner = _Scanner(data.decode("utf-8", errors="replace").splitlines(), rules,
-                       _aliases(tree), _future_annotations(tree), definition)
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    scanner = _Scanner(lines, rules, _hot_lines(lines, rules, everything=definition),
+                       _future_annotations(tree), definition)
     scanner.visit_body(tree.body, STRING, [], None, None)
     constants = _constants(tree) if settings else ()
     return FileStrings(
@@ -92,23 +101,34 @@ def scan_strings(path: Path, data: bytes, rules: ScanRules, *, definition: bool 
     )
 
 
-def _aliases(tree: ast.Module) -> dict[str, str]:
-    """Local name → what it is bound to by the file's imports, at any depth."""
-    aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    aliases[top] = top
-        elif isinstance(node, ast.ImportFrom):
-            base = "." * node.level + (node.module or "")
-            separator = "." if node.module else ""
-            for alias in node.names:
-                aliases[alias.asname or alias.name] = f"{base}{separator}{alias.name}"
-    return aliases
+def _bind(aliases: dict[str, str], node: ast.Import | ast.ImportFrom) -> None:
+    """Record what an import statement binds: local name → dotted name."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                aliases[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".")[0]
+                aliases[top] = top
+        return
+    base = "." * node.level + (node.module or "")
+    separator = "." if node.module else ""
+    for alias in node.names:
+        aliases[alias.asname or alias.name] = f"{base}{separator}{alias.name}"
+
+
+def _hot_lines(lines: list[str], rules: ScanRules, everything: bool) -> list[int]:
+    """Running count of the lines that mention a recognised name: ``counts[n]`` is how many
+    of lines 1..n do (``counts[0]`` is 0)."""
+    pattern = rules.line_pattern()
+    renamed = {m.group(1) for line in lines if " as " in line
+               for m in re.finditer(rf"(?:{pattern.pattern})\s+as\s+([A-Za-z_]\w*)", line)}
+    if renamed:  # `from importlib import import_module as load`: calls of `load` count too
+        pattern = re.compile("|".join([pattern.pattern, *(rf"\b{name}\b" for name in renamed)]))
+    counts = [0]
+    for line in lines:
+        counts.append(counts[-1] + (1 if everything or pattern.search(line) else 0))
+    return counts
 
 
 def _future_annotations(tree: ast.Module) -> bool:
@@ -130,11 +150,13 @@ def _constants(tree: ast.Module) -> tuple[tuple[str, str], ...]:
 
 
 class _Scanner:
-    def __init__(self, lines: list[str], rules: ScanRules, aliases: dict[str, str],
+    def __init__(self, lines: list[str], rules: ScanRules, hot_lines: list[int],
                  future_annotations: bool, definition: bool) -> None:
         self.lines = lines
         self.rules = rules
-        self.aliases = aliases
+        self.hot_lines = hot_lines
+        #: What the file's imports bind so far, in source order.
+        self.aliases: dict[str, str] = {}
         self.future_annotations = future_annotations
         self.definition = definition
         self.project_path = re.compile(
@@ -145,30 +167,32 @@ class _Scanner:
         self.statement: ast.stmt | None = None
 
     # -- walking, with the position of each node ---------------------------------------------
+    #
+    # Statements are walked to know where each sits (function, class body, TYPE_CHECKING,
+    # guarded); expressions only where a line mentions a recognised name (see ``hot``).
 
     def visit_body(self, body: list[ast.stmt], kind: str, scope: list[str],
                    function: str | None, holder: str | None) -> None:
         for node in body:
             self.visit(node, kind, scope, function, holder)
 
-    def visit(self, node: ast.AST, kind: str, scope: list[str], function: str | None,
+    def visit(self, node: ast.stmt, kind: str, scope: list[str], function: str | None,
               holder: str | None) -> None:
-        if isinstance(node, ast.stmt):
-            self.statement = None if isinstance(node, _COMPOUND) else node
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            _bind(self.aliases, node)
+            return
+        self.statement = None if isinstance(node, _COMPOUND) else node
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for expr in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
                 if expr is not None:
-                    self.visit(expr, kind, scope, function, holder)
+                    self.expression(expr, kind, scope, function, holder)
             qualname = ".".join([*scope, node.name])
             self.visit_body(node.body, kind, [*scope, node.name], qualname, None)
-            return
-        if isinstance(node, ast.Lambda):
-            self.visit(node.body, kind, scope, function or ".".join([*scope, "<lambda>"]), None)
             return
         if isinstance(node, ast.ClassDef):
             self.record_class(node, scope)
             for expr in [*node.decorator_list, *node.bases, *node.keywords]:
-                self.visit(expr, kind, scope, function, holder)
+                self.expression(expr, kind, scope, function, holder)
             self.visit_body(node.body, kind, [*scope, node.name], function,
                             ".".join([*scope, node.name]) if function is None else None)
             return
@@ -186,16 +210,59 @@ class _Scanner:
             self.visit_body(node.orelse, kind, scope, function, holder)
             self.visit_body(node.finalbody, kind, scope, function, holder)
             return
+        if isinstance(node, _COMPOUND):
+            self.compound(node, kind, scope, function, holder)
+            return
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             return  # a docstring or a bare string: names nothing
+        if not self.hot(node):
+            return
         if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Call):
             self.annotated_relationship(node, kind, function, holder)
+        for child in ast.iter_child_nodes(node):
+            self.expression(child, kind, scope, function, holder)
+
+    def compound(self, node: ast.stmt, kind: str, scope: list[str], function: str | None,
+                 holder: str | None) -> None:
+        """``if``/``for``/``while``/``with``/``try``/``match``: headers, then bodies."""
+        for _name, value in ast.iter_fields(node):
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, ast.stmt):
+                    self.visit(item, kind, scope, function, holder)
+                elif isinstance(item, ast.ExceptHandler | ast.match_case):
+                    if isinstance(item, ast.match_case) and item.guard is not None:
+                        self.expression(item.guard, kind, scope, function, holder)
+                    self.visit_body(item.body, kind, scope, function, holder)
+                elif isinstance(item, ast.withitem):
+                    self.expression(item.context_expr, kind, scope, function, holder)
+                elif isinstance(item, ast.expr):
+                    self.statement = None
+                    self.expression(item, kind, scope, function, holder)
+
+    def hot(self, node: ast.AST) -> bool:
+        """Whether a line of ``node`` mentions a recognised name."""
+        first, last = node.lineno, node.end_lineno or node.lineno
+        return self.hot_lines[min(last, len(self.hot_lines) - 1)] \
+            > self.hot_lines[min(first, len(self.hot_lines)) - 1]
+
+    def expression(self, node: ast.AST, kind: str, scope: list[str], function: str | None,
+                   holder: str | None) -> None:
+        if isinstance(node, ast.expr | ast.keyword) and not self.hot(node):
+            return
+        self.walk(node, kind, scope, function, holder)
+
+    def walk(self, node: ast.AST, kind: str, scope: list[str], function: str | None,
+             holder: str | None) -> None:
+        if isinstance(node, ast.Lambda):
+            self.walk(node.body, kind, scope, function or ".".join([*scope, "<lambda>"]), None)
+            return
         if isinstance(node, ast.Call):
             self.call(node, kind, function, holder)
         if self.definition:
             self.definition_path(node, kind, function, holder)
         for child in ast.iter_child_nodes(node):
-            self.visit(child, kind, scope, function, holder)
+            self.walk(child, kind, scope, function, holder)
 
     def record_class(self, node: ast.ClassDef, scope: list[str]) -> None:
         bases = []
