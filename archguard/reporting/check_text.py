@@ -80,6 +80,9 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
         + (f" ({baselined} more in the baseline, {len(result.stale)} stale)"
            if result.baseline_file else "")
         + " in "
-        f"{result.modules_checked} modules ({result.imports_checked} imports checked)"
+        f"{result.modules_checked} modules ({result.imports_checked} imports"
+        + (f" and {result.references_checked} string references"
+           if result.references_checked else "")
+        + " checked)"
         + (f"; {len(result.errors)} file(s) could not be parsed" if result.errors else "")
     )
