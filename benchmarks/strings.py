@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
 
-    from archguard.application.check import module_file
+    from archguard.adapters.files import package_files
     from archguard.application.inventory import build_inventory
     from archguard.application.strings import StringFinder
     from archguard.adapters.import_graph import build_import_graph
@@ -65,9 +65,8 @@ def main() -> None:
 
         source_root = project / config.source_root
         graph = build_import_graph(source_root, config.root_package).graph
-        root = config.root_package
-        files = {m: module_file(source_root, m) for m in graph.modules
-                 if m == root or m.startswith(root + ".")}
+        files = {m: path for m, path in package_files(source_root, config.root_package).items()
+                 if m in graph.modules}
         inventory = build_inventory(project, config)
         finder_cold, finder_warm = [], []
         cache_dir = work / "cache"

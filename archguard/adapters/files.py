@@ -24,3 +24,33 @@ def atomic_write(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def package_files(source_root: Path, package: str) -> dict[str, Path]:
+    """Every module of a regular package, by dotted name, with its file: ``a/b.py`` or
+    ``a/b/__init__.py``. Folders without ``__init__.py`` are not part of it (nor is what
+    they hold), as for the import system and grimp."""
+    import os
+
+    top = source_root / Path(*package.split("."))
+    found: dict[str, Path] = {}
+    if not (top / "__init__.py").is_file():
+        return found
+    stack = [(top, package)]
+    while stack:
+        folder, dotted = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        names = {entry.name for entry in entries}
+        if "__init__.py" not in names:
+            continue
+        found[dotted] = Path(folder) / "__init__.py"
+        for entry in entries:
+            name = entry.name
+            if name.endswith(".py") and name != "__init__.py" and name[:-3].isidentifier():
+                found[f"{dotted}.{name[:-3]}"] = Path(entry.path)
+            elif name.isidentifier() and entry.is_dir(follow_symlinks=False):
+                stack.append((Path(entry.path), f"{dotted}.{name}"))
+    return found

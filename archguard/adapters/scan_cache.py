@@ -112,5 +112,8 @@ class FileScanCache(Generic[Value]):
 
 
 def cache_key(path: Path, root: Path) -> str:
-    """A file's key: its path relative to ``root``."""
-    return os.path.relpath(path, root).replace(os.sep, "/")
+    """A file's key: its path relative to ``root`` (or absolute, outside it)."""
+    text, prefix = str(path), str(root) + os.sep
+    if text.startswith(prefix):
+        text = text[len(prefix):]
+    return text.replace(os.sep, "/")

@@ -497,8 +497,13 @@ def _setting_name(node: ast.expr | None) -> str | None:
     return None
 
 
+_NOTHING = FileStrings()
+
+
 def strings_to_json(strings: FileStrings) -> dict:
-    """A file's scan as plain JSON data, for the scan cache."""
+    """A file's scan as plain JSON data, for the scan cache (``{}`` when it found nothing)."""
+    if not (strings.references or strings.classes or strings.tables or strings.constants):
+        return {}
     return {
         "references": [
             {k: list(v) if isinstance(v, tuple) else v for k, v in vars(r).items()}
@@ -512,6 +517,8 @@ def strings_to_json(strings: FileStrings) -> dict:
 
 def strings_from_json(data: dict) -> FileStrings:
     """The inverse of :func:`strings_to_json`; raises on anything malformed."""
+    if data == {}:
+        return _NOTHING
     references = []
     for item in data["references"]:
         if item.get("ignore") is not None:

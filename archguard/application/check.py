@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from archguard.adapters.files import package_files
 from archguard.adapters.import_graph import build_import_graph
 from archguard.adapters.import_statements import classify_imports
 from archguard.application.inventory import build_inventory
@@ -62,6 +63,10 @@ class _Checker:
         self.importers = sorted(m for m in self.graph.modules
                                 if m == config.root_package or m.startswith(root_prefix))
         self.imports_checked = 0
+        self.files = {m: path for m, path in package_files(self.source_root,
+                                                          config.root_package).items()
+                      if m in self.graph.modules}
+        self.relatives: dict[str, tuple[Path, str]] = {}
         self.use_cache = use_cache
         self.references_checked = 0
         self.string_findings: list[Finding] = []
@@ -71,10 +76,17 @@ class _Checker:
     # -- reading ---------------------------------------------------------------------------
 
     def relative(self, importer: str) -> tuple[Path, str]:
-        path = module_file(self.source_root, importer)
+        """The file of a module, and its path relative to the project (as reported)."""
+        known = self.relatives.get(importer)
+        if known is not None:
+            return known
+        path = self.files.get(importer) or module_file(self.source_root, importer)
         if path.is_relative_to(self.project_dir):
-            return path, path.relative_to(self.project_dir).as_posix()
-        return path, str(path)
+            known = path, path.relative_to(self.project_dir).as_posix()
+        else:
+            known = path, str(path)
+        self.relatives[importer] = known
+        return known
 
     def statements_of(self, importer: str) -> list[ImportStatement]:
         path, relative = self.relative(importer)
@@ -144,7 +156,8 @@ class _Checker:
         from archguard.application.strings import StringFinder
         from archguard.domain.references import AMBIGUOUS, RESOLVED, UNRESOLVED
 
-        files = {m: module_file(self.source_root, m) for m in self.importers}
+        files = {m: self.files.get(m) or module_file(self.source_root, m)
+                 for m in self.importers}
         cache_dir = self.project_dir / CACHE_DIR if self.use_cache else None
         finder = StringFinder(self.config, self.inventory, files, self.project_dir, cache_dir)
         for error in map(str, finder.errors):
