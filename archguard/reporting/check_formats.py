@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from pathlib import Path
 from xml.etree import ElementTree
 
 from archguard import __version__
+from archguard.domain.inventory import Finding
 from archguard.domain.violations import CheckResult, Violation
+from archguard.reporting.inventory_json import relative_path
 from archguard.reporting.wording import import_text
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -79,9 +82,20 @@ def to_github(result: CheckResult) -> str:
                                f"used in {_used_in(violation)}")
         lines.append(f"::{level} file={_escape_property(violation.file)},line={violation.line},"
                      f"col={violation.column},title={title}::{message}")
+    for finding in result.findings:
+        level = {"error": "error", "warning": "warning"}.get(finding.severity, "notice")
+        where = _finding_file(finding, result)
+        place = (f"file={_escape_property(where)}," + (f"line={finding.line}," if finding.line
+                                                      else "")) if where else ""
+        lines.append(f"::{level} {place}title={_escape_property(f'archguard {finding.rule}')}"
+                     f"::{_escape_data(finding.message)}")
     for error in result.errors:
         lines.append(f"::error title=archguard::{_escape_data(error)}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _finding_file(finding: Finding, result: CheckResult) -> str | None:
+    return relative_path(finding.path, Path(result.project_dir))
 
 
 def to_junit(result: CheckResult) -> str:
@@ -124,7 +138,11 @@ def to_sarif(result: CheckResult) -> str:
         }
         for contract in result.contracts
     ]
+    finding_rules = sorted({finding.rule for finding in result.findings})
+    rules += [{"id": rule, "name": rule, "shortDescription": {"text": rule.replace("-", " ")},
+               "defaultConfiguration": {"level": "warning"}} for rule in finding_rules]
     index = {contract.id: i for i, contract in enumerate(result.contracts)}
+    index.update({rule: len(result.contracts) + i for i, rule in enumerate(finding_rules)})
     results = []
     for violation in result.violations:
         results.append({
@@ -146,6 +164,17 @@ def to_sarif(result: CheckResult) -> str:
                            **({"reference": violation.reference} if violation.reference
                               else {})},
         })
+    for finding in result.findings:
+        entry = {"ruleId": finding.rule, "ruleIndex": index[finding.rule],
+                 "level": SARIF_LEVEL.get(finding.severity, "warning"),
+                 "message": {"text": finding.message}}
+        where = _finding_file(finding, result)
+        if where:
+            region = {"startLine": finding.line} if finding.line else {}
+            entry["locations"] = [{"physicalLocation": {
+                "artifactLocation": {"uri": where, "uriBaseId": "PROJECT"},
+                **({"region": region} if region else {})}}]
+        results.append(entry)
     notifications = [{"level": "error", "message": {"text": error}} for error in result.errors]
     document = {
         "$schema": SARIF_SCHEMA,
@@ -163,6 +192,4 @@ def to_sarif(result: CheckResult) -> str:
 
 
 def _file_uri(path: str) -> str:
-    from pathlib import Path
-
     return Path(path).resolve().as_uri() + "/"
