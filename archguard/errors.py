@@ -65,6 +65,10 @@ class ConfigNotFoundError(ConfigError):
     """No configuration where one was looked for."""
 
 
+class UsageError(ArchguardError):
+    """A command used wrongly: a missing or contradictory option, an unknown module."""
+
+
 class ProjectError(ArchguardError):
     """The project directory, or a package the configuration names, is not usable."""
 

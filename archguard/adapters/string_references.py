@@ -81,7 +81,7 @@ class ScanRules:
         return repr((SCANNER_VERSION, self.root_package, self.loaders, self.settings))
 
 
-SCANNER_VERSION = 1
+SCANNER_VERSION = 2
 
 
 def scan_strings(path: Path, data: bytes, rules: ScanRules, *, definition: bool = False,
@@ -356,17 +356,17 @@ class _Scanner:
         text = _string(value)
         if text is not None:
             self.add(node, written, form, text, kind, function, holder, package=package,
-                     submodule=submodule)
+                     submodule=submodule, loads=True)
             return
         prefix = _literal_prefix(value)
         if prefix:
             self.add(node, written, form, prefix, kind, function, holder, prefix=True,
-                     package=package, submodule=submodule)
+                     package=package, submodule=submodule, loads=True)
             return
         setting = _setting_name(value)
         if setting and self.rules.settings:
             self.add(node, written, form, "", kind, function, holder, setting=setting,
-                     submodule=submodule)
+                     submodule=submodule, loads=True)
 
     def relationship(self, node: ast.Call, written: str, kind: str, function: str | None,
                      holder: str | None) -> None:

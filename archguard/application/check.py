@@ -14,6 +14,7 @@ from archguard.contracts import Contract, build_contract
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.imports import STRING, ImportStatement, UseSite
 from archguard.domain.inventory import Finding
+from archguard.domain.patterns import matches
 from archguard.domain.layout import KERNEL, MODULE, PROJECT, Layout, Owner
 from archguard.domain.violations import CheckResult, ContractOutcome, Violation
 from archguard.errors import SourceSyntaxError
@@ -333,26 +334,12 @@ def _number_occurrences(found: dict[str, list[Violation]]) -> dict[str, list[Vio
     return numbered
 
 
-def _matches(pattern: str, dotted: str) -> bool:
-    """``*`` is one segment, ``**`` any number of segments (none included)."""
-    import re
-
-    regex = ""
-    for index, part in enumerate(pattern.split(".")):
-        separator = r"\." if index else ""
-        if part == "**":
-            regex += r"(?:\.[^.]+)*" if index else r"[^.]+(?:\.[^.]+)*"
-        else:
-            regex += separator + re.escape(part).replace(r"\*", "[^.]*")
-    return re.fullmatch(regex, dotted) is not None
-
-
 def _matching_ignore(config: ArchitectureConfig, contract: Contract, importer: str,
                      imported: str):
     for ignore in (*contract.spec.ignores, *config.ignores):
         if ignore.contracts and contract.id not in ignore.contracts:
             continue
-        if _matches(ignore.importer, importer) and _matches(ignore.imported, imported):
+        if matches(ignore.importer, importer) and matches(ignore.imported, imported):
             return ignore
     return None
 

@@ -341,7 +341,16 @@ CONFIG_SCHEMA = Struct(
                         ListOf(Str(pattern=DOTTED_GLOB, pattern_hint=DOTTED_GLOB_HINT),
                                unique=True,
                                description="Modules the application imports at start-up by "
-                                           "convention rather than by an import statement."),
+                                           "convention rather than by an import statement, "
+                                           "for each loaded module (patterns)."),
+                        default_factory=list,
+                    ),
+                    "scanned": Field(
+                        ListOf(Str(pattern=DOTTED_GLOB, pattern_hint=DOTTED_GLOB_HINT),
+                               unique=True,
+                               description="Modules imported at start-up for every module "
+                                           "present, loaded or not: a registry reading each "
+                                           "definition to decide (patterns)."),
                         default_factory=list,
                     ),
                     "smoke": Field(

@@ -213,6 +213,7 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
     runtime = RuntimeSpec(
         entry_points=tuple(runtime_raw["entry_points"]),
         discovered=tuple(runtime_raw["discovered"]),
+        scanned=tuple(runtime_raw["scanned"]),
         smoke=tuple(SmokeCommand(s["name"], s["command"], s["timeout"])
                     for s in runtime_raw["smoke"]),
         timeout=float(runtime_raw["timeout"]),

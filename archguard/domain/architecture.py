@@ -92,7 +92,11 @@ class RuntimeSpec:
     """How the application starts, for removal simulation."""
 
     entry_points: tuple[str, ...] = ()
+    #: Imported at start-up for every module that is loaded (its requirements present).
     discovered: tuple[str, ...] = ()
+    #: Imported at start-up for every module present on disk, loaded or not (a registry
+    #: reading each module's definition to decide).
+    scanned: tuple[str, ...] = ()
     smoke: tuple[SmokeCommand, ...] = ()
     timeout: float = 60.0
 

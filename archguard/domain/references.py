@@ -61,6 +61,9 @@ class StringReference:
     #: A name that only may be a class (from an annotation or a join expression): when it
     #: resolves to nothing it is not reported.
     tentative: bool = False
+    #: The call imports its target when it runs (``import_module``, a loader), as opposed
+    #: to naming it for later resolution (``relationship``, a path in a definition).
+    loads: bool = False
     #: For ``app_label`` references: the module of the app reached (``models``).
     submodule: str | None = None
     ignore: tuple[str, ...] | None = None

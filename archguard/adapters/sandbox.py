@@ -1,0 +1,195 @@
+"""Running the application without some modules, on a temporary copy.
+
+The project is copied into a temporary folder (caches, virtual environments and version
+control left out), the removed modules' folders are deleted there, and each command runs in
+its own process group with a timeout, the copy as working directory and on ``PYTHONPATH``.
+The original tree is only read. The copy is removed when the run ends, however it ends: a
+timeout kills the command's whole process group, and SIGTERM is turned into an exception
+while the copy exists, so that the folder is removed on the way out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from archguard.domain.simulation import CommandResult, Observation, ObservedFailure
+
+COPY_PREFIX = "archguard-simulate-"
+IGNORED = (".git", ".hg", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__",
+           ".archguard_cache", ".pytest_cache", ".mypy_cache", ".ruff_cache",
+           ".import_linter_cache", ".grimp_cache")
+IMPORT_COMMAND = "import"
+
+_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<function>.+)$')
+_MISSING_CLASS = re.compile(r"expression '([A-Za-z_][\w.]*)' failed to locate a name")
+_EXCEPTION = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Za-z_]\w*(?:Error|Exception|Exit|Warning|"
+                        r"Interrupt)\b.*$")
+
+
+@contextlib.contextmanager
+def _terminate_as_exception() -> Iterator[None]:
+    """SIGTERM raises SystemExit here, so that ``finally`` blocks run and the copy goes."""
+    def handler(signum, frame):  # noqa: ARG001
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def project_copy(project_dir: Path, remove: list[Path]) -> Iterator[Path]:
+    """A temporary copy of ``project_dir`` without the ``remove`` folders (relative paths)."""
+    with _terminate_as_exception(), tempfile.TemporaryDirectory(prefix=COPY_PREFIX) as folder:
+        copy = Path(folder) / project_dir.name
+        shutil.copytree(project_dir, copy, symlinks=True,
+                        ignore=shutil.ignore_patterns(*IGNORED))
+        for relative in remove:
+            target = copy / relative
+            if target.is_dir():
+                shutil.rmtree(target)
+        yield copy
+
+
+def _argv(command: str) -> list[str]:
+    """The command's words; a leading ``python`` is the interpreter running archguard."""
+    words = shlex.split(command)
+    if words and words[0] in ("python", "python3"):
+        words[0] = sys.executable
+    return words
+
+
+def run_command(name: str, argv: list[str], cwd: Path, source_root: Path,
+                timeout: float) -> CommandResult:
+    """Run one command in its own process group; kill the group on timeout."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(source_root),
+                                                       os.environ.get("PYTHONPATH")]))}
+    env.pop("ARCHGUARD_DEBUG", None)
+    start = time.perf_counter()
+    try:
+        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    except OSError as exc:
+        return CommandResult(name, shlex.join(argv), None, 0.0,
+                             output=f"cannot run {argv[0]}: {exc}")
+    try:
+        output, _ = process.communicate(timeout=timeout)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        output, _ = process.communicate()
+        timed_out = True
+    except BaseException:
+        _kill_group(process)
+        process.wait()
+        raise
+    return CommandResult(name, shlex.join(argv), None if timed_out else process.returncode,
+                         time.perf_counter() - start, timed_out,
+                         output.decode("utf-8", errors="replace"))
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def read_tracebacks(output: str, copy: Path, smoke: str) -> list[ObservedFailure]:
+    """Every Python traceback in ``output``: its exception, and its innermost frame inside
+    the copied project (as a project-relative path)."""
+    failures: list[ObservedFailure] = []
+    lines = output.splitlines()
+    index = 0
+    prefix = str(copy) + os.sep
+    while index < len(lines):
+        if not lines[index].strip().startswith("Traceback (most recent call last):"):
+            index += 1
+            continue
+        index += 1
+        frames = []
+        while index < len(lines):
+            match = _FRAME.match(lines[index])
+            if match:
+                frames.append(match)
+                index += 1
+                continue
+            text = lines[index].strip()
+            if frames and (not lines[index].startswith(" ") or _EXCEPTION.match(text)) and text:
+                break
+            index += 1
+        error = lines[index].strip() if index < len(lines) else "(no exception line)"
+        inner = next((f for f in reversed(frames) if f["file"].startswith(prefix)), None)
+        named = _MISSING_CLASS.search(error)
+        failure = ObservedFailure(
+            smoke=smoke, error=error,
+            file=inner["file"][len(prefix):].replace(os.sep, "/") if inner else None,
+            line=int(inner["line"]) if inner else None,
+            function=inner["function"].strip() if inner else None,
+            name=named.group(1).rsplit(".", 1)[-1] if named else None,
+        )
+        if failure not in failures:
+            failures.append(failure)
+    return failures
+
+
+def observe_without(project_dir: Path, source_root: Path, modules_package: str,
+                    removed: tuple[str, ...], entry_points: list[str],
+                    commands: list[tuple[str, str]], *, timeout: float,
+                    timeouts: dict[str, float] | None = None) -> Observation:
+    """Delete the removed modules in a copy, import every entry point, then run each
+    command (not when the import fails: the application does not start)."""
+    relative_root = source_root.relative_to(project_dir) if source_root.is_relative_to(
+        project_dir) else Path(".")
+    package_path = relative_root / Path(*modules_package.split("."))
+    start = time.perf_counter()
+    results: list[CommandResult] = []
+    failures: list[ObservedFailure] = []
+    with project_copy(project_dir, [package_path / name for name in removed]) as copy:
+        copy_root = copy / relative_root
+        script = "; ".join(f"import {module}" for module in entry_points) or "pass"
+        first = run_command(IMPORT_COMMAND, [sys.executable, "-c", script], copy, copy_root,
+                            timeout)
+        results.append(first)
+        failures += read_tracebacks(first.output, copy, IMPORT_COMMAND)
+        import_crash = first.exit_code != 0
+        for name, command in commands:
+            if import_crash:  # the application does not start: nothing more to learn
+                results.append(CommandResult(name, command, None, 0.0,
+                                             output="not run: the application does not import"))
+                continue
+            result = run_command(name, _argv(command), copy, copy_root,
+                                 (timeouts or {}).get(name) or timeout)
+            results.append(result)
+            if result.exit_code != 0:
+                failures += [f for f in read_tracebacks(result.output, copy, name)
+                             if f not in failures]
+                if not any(f.smoke == name for f in failures):
+                    failures.append(ObservedFailure(
+                        smoke=name, error=("timed out" if result.timed_out else
+                                           f"exit code {result.exit_code}, no traceback")))
+    ok = not import_crash and all(r.exit_code == 0 for r in results)
+    first_error = None
+    if failures:
+        failure = failures[0]
+        where = f" at {failure.file}:{failure.line}" if failure.file else ""
+        first_error = f"{failure.error}{where}"
+    return Observation(ok=ok, import_crash=import_crash, first_error=first_error,
+                       seconds=time.perf_counter() - start, failures=tuple(failures),
+                       commands=tuple(results))

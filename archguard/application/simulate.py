@@ -1,0 +1,489 @@
+"""``simulate``: would the application still run without these modules?
+
+The prediction is static. Start-up is followed the way Python runs it: from each entry
+point, and each module the application discovers at start-up, through the module-level
+imports (each also importing its parent packages), until an import names a removed
+module. What fails later (lazy imports, string references) and what cannot fail
+(``TYPE_CHECKING``, imports guarded by ``except ImportError``) are listed apart. Removal
+cascades along ``requires``, as the platform's registry loads modules.
+
+The observation (``--run``) is in :mod:`archguard.adapters.sandbox`; :func:`judge` compares
+the two.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from archguard.adapters.files import package_files
+from archguard.adapters.import_graph import build_import_graph
+from archguard.adapters.import_statements import classify_imports
+from archguard.application.inventory import build_inventory
+from archguard.domain.architecture import ArchitectureConfig
+from archguard.domain.imports import GUARDED, LAZY, MODULE, STRING, TYPE_CHECKING
+from archguard.domain.layout import MODULE as MODULE_OWNER
+from archguard.domain.layout import Layout
+from archguard.domain.patterns import matches
+from archguard.domain.references import RESOLVED
+from archguard.domain.simulation import (
+    Crash,
+    Link,
+    Observation,
+    ObservedFailure,
+    Prediction,
+    RuntimeFailure,
+    SafeReference,
+    Scenario,
+)
+from archguard.errors import SourceSyntaxError, UsageError
+
+CACHE_DIR = ".archguard_cache"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A dependency of a module on another: an import statement, or a string reference."""
+
+    line: int
+    target: str
+    kind: str
+    statement: str
+    function: str | None = None
+    #: For a string reference: the call (``relationship('Job')``) and what it names.
+    reference: str | None = None
+    name: str | None = None
+    #: A string reference that runs its import when its code runs (``import_module``),
+    #: rather than being resolved later (``relationship``); a probe (``find_spec``) only
+    #: fails when the parent of its target is missing.
+    loads: bool = False
+    probe: bool = False
+
+
+class UnknownModule(UsageError):
+    """A module named on the command line that the project does not have."""
+
+
+class RemovalModel:
+    """What the prediction needs of a project, read once for every scenario: its modules
+    and files, each module's imports and string references with their kinds, and the
+    modules' requirements."""
+
+    def __init__(self, project_dir: Path, config: ArchitectureConfig, *,
+                 use_cache: bool = True) -> None:
+        self.project_dir = project_dir.resolve()
+        self.config = config
+        self.inventory = build_inventory(project_dir, config)
+        self.layout = Layout(config, self.inventory)
+        self.source_root = (project_dir / config.source_root).resolve()
+        cache_dir = self.project_dir / CACHE_DIR if use_cache else None
+        build = build_import_graph(self.source_root, config.root_package,
+                                   cache_dir / "grimp" if cache_dir else None)
+        self.graph = build.graph
+        self.errors: list[str] = [str(e) for e in build.unparsable]
+        self.files = {m: path for m, path in package_files(self.source_root,
+                                                          config.root_package).items()
+                      if m in self.graph.modules}
+        self.edges: dict[str, list[Edge]] = {m: self._imports(m) for m in sorted(self.files)}
+        self._add_string_edges(cache_dir)
+        for edges in self.edges.values():
+            edges.sort(key=lambda e: e.line)
+        self.importers: dict[str, set[str]] = defaultdict(set)
+        for module, edges in self.edges.items():
+            for edge in edges:
+                if edge.kind in (MODULE, LAZY):
+                    self.importers[edge.target].add(module)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def relative(self, module: str) -> str:
+        path = self.files[module]
+        try:
+            return path.relative_to(self.project_dir).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _imports(self, module: str) -> list[Edge]:
+        try:
+            statements = classify_imports(self.files[module])
+        except (SourceSyntaxError, OSError) as exc:
+            if str(exc) not in self.errors:
+                self.errors.append(str(exc))
+            return []
+        edges = []
+        for target in self.graph.find_modules_directly_imported_by(module):
+            if target not in self.files:
+                continue  # outside the project
+            seen = set()
+            for detail in self.graph.get_import_details(importer=module, imported=target):
+                statement = next((s for s in statements if s.spans(detail["line_number"])),
+                                 None)
+                if statement is None or statement.line in seen:
+                    continue
+                seen.add(statement.line)
+                edges.append(Edge(statement.line, target, statement.kind, statement.statement,
+                                  statement.function))
+        return edges
+
+    def _add_string_edges(self, cache_dir: Path | None) -> None:
+        if not self.config.strings.enabled:
+            return
+        from archguard.application.strings import StringFinder
+
+        finder = StringFinder(self.config, self.inventory, self.files, self.project_dir,
+                              cache_dir)
+        for found in finder.references():
+            ref, resolution = found.reference, found.resolution
+            if resolution.status != RESOLVED or resolution.modules[0] not in self.files:
+                continue
+            target = resolution.modules[0]
+            name = resolution.target[len(target) + 1:] if resolution.target.startswith(
+                target + ".") else None
+            self.edges[found.importer].append(Edge(
+                ref.line, target, ref.kind, ref.statement, ref.function or None,
+                reference=ref.written, name=name,
+                loads=ref.loads and "find_spec" not in ref.call,
+                probe="find_spec" in ref.call,
+            ))
+
+    def module_name(self, name: str) -> str:
+        """A module's package name from its name or code; a clear error otherwise."""
+        module = self.inventory.module(name)
+        if module is None:
+            from archguard.config.schema import nearest
+
+            known = sorted(m.name for m in self.inventory.modules)
+            hint = nearest(name, known)
+            raise UnknownModule(
+                f"no module '{name}' in {self.config.modules_package}"
+                + (f" (did you mean '{hint}'?)" if hint else "")
+                + f"; modules: {', '.join(known)}")
+        return module.name
+
+    # -- predicting ------------------------------------------------------------------------
+
+    def predict(self, removed: list[str]) -> Prediction:
+        return _Prediction(self, tuple(dict.fromkeys(self.module_name(n) for n in removed)))\
+            .run()
+
+
+class _Prediction:
+    """One removed set: which modules are gone, loaded, and what fails."""
+
+    def __init__(self, model: RemovalModel, removed: tuple[str, ...]) -> None:
+        self.model = model
+        self.removed = removed
+        self.deleted = set(removed)
+        self.cascade = self._cascade()
+        present = {m.name for m in model.inventory.modules} - self.deleted
+        self.loaded = present - {name for name, _ in self.cascade}
+        self.present = present
+        self._fails: dict[str, tuple[Edge, str] | None] = {}
+
+    def _cascade(self) -> list[tuple[str, str]]:
+        """Modules the registry would skip: a requirement removed or itself skipped."""
+        layout = self.model.layout
+        loaded = {m.name for m in self.model.inventory.modules} - self.deleted
+        skipped: list[tuple[str, str]] = []
+        changed = True
+        while changed:
+            changed = False
+            for name in sorted(loaded):
+                for required in sorted(layout.modules[name].requires):
+                    if required in loaded:
+                        continue
+                    state = ("removed" if required in self.deleted else
+                             "not loaded" if any(required == s for s, _ in skipped) else
+                             "not installed")
+                    skipped.append((name, f"requires '{required}', which is {state}"))
+                    loaded.discard(name)
+                    changed = True
+                    break
+        return sorted(skipped)
+
+    # -- what is gone, what fails --------------------------------------------------------
+
+    def missing(self, module: str) -> bool:
+        owner = self.model.layout.owner_of(module)
+        return owner.kind == MODULE_OWNER and owner.name in self.deleted
+
+    def with_parents(self, module: str) -> list[str]:
+        """Importing ``a.b.c`` runs ``a``, ``a.b`` and ``a.b.c``, in that order."""
+        parts = module.split(".")
+        return [".".join(parts[:i]) for i in range(1, len(parts) + 1)
+                if ".".join(parts[:i]) in self.model.files or i == len(parts)]
+
+    def runs_at_import(self, edge: Edge) -> bool:
+        """Whether the edge is followed when its module is imported, unguarded."""
+        if edge.reference is not None:
+            return edge.kind == STRING and edge.function is None and edge.loads
+        return edge.kind == MODULE
+
+    def fails(self, module: str) -> tuple[Edge, str] | None:
+        """The first import of ``module`` (run at import, unguarded) that fails, and the
+        module whose absence or failure makes it fail; None when ``module`` imports."""
+        if module in self._fails:
+            return self._fails[module]
+        self._fails[module] = None  # an import cycle: the module is already being imported
+        found = None
+        for edge in self.model.edges.get(module, ()):
+            if not self.runs_at_import(edge):
+                continue
+            for target in self.with_parents(edge.target):
+                if target == module:
+                    continue
+                if self.missing(target) or self.fails(target) is not None:
+                    found = (edge, target)
+                    break
+            if found:
+                break
+        self._fails[module] = found
+        return found
+
+    def failure_chain(self, module: str) -> list[Link]:
+        """From ``module`` to the import that names a removed module."""
+        links, seen = [], set()
+        while module not in seen:
+            seen.add(module)
+            failing = self.fails(module)
+            if failing is None:
+                break
+            edge, target = failing
+            links.append(Link(module, self.model.relative(module), edge.line))
+            if self.missing(target):
+                break
+            module = target
+        return links
+
+    def breaks(self, edge: Edge) -> bool:
+        """Whether following ``edge`` (when its code runs) fails."""
+        if edge.probe:  # find_spec("a.b") fails only when package "a" is gone
+            parent = edge.target.rsplit(".", 1)[0]
+            return "." in edge.target and (self.missing(parent)
+                                           or self.fails(parent) is not None)
+        return any(self.missing(t) or self.fails(t) is not None
+                   for t in self.with_parents(edge.target))
+
+    # -- start-up --------------------------------------------------------------------------
+
+    def roots(self) -> list[str]:
+        """Entry points, then what start-up discovers, in the order a registry does it:
+        each ``scanned`` pattern over the modules present, then each ``discovered`` pattern
+        over the modules loaded, modules in name order."""
+        runtime = self.model.config.runtime
+        roots = [m for m in runtime.entry_points if m in self.model.files]
+        self.discovered_by: dict[str, str] = {}
+        for patterns, wanted in ((runtime.scanned, self.present),
+                                 (runtime.discovered, self.loaded)):
+            for pattern in patterns:
+                for module in sorted(self.model.files):
+                    if module in roots or not matches(pattern, module):
+                        continue
+                    owner = self.model.layout.owner_of(module)
+                    if owner.kind == MODULE_OWNER and owner.name not in wanted:
+                        continue
+                    roots.append(module)
+                    self.discovered_by[module] = pattern
+        return roots
+
+    def crashes(self) -> list[Crash]:
+        """Every module start-up reaches whose own import of a removed module fails, with
+        the shortest chain from an entry point (or, for what only discovery reaches, from
+        the discovered module); the first in execution order is marked."""
+        parents: dict[str, tuple[str, int] | None] = {}
+        origins: list[tuple[str, Edge, str]] = []
+        entry_points = set(self.model.config.runtime.entry_points)
+        roots = self.roots()
+        for batch in ([r for r in roots if r in entry_points],
+                      [r for r in roots if r not in entry_points]):
+            queue: deque[str] = deque()
+            for root in batch:
+                for module in self.with_parents(root):
+                    if module not in parents and not self.missing(module):
+                        parents[module] = None
+                        queue.append(module)
+            self._reach(queue, parents, origins)
+        first = self.first_crash()
+        crashes, seen = [], set()
+        for module, edge, target in origins:
+            if (module, edge.line) in seen:
+                continue
+            seen.add((module, edge.line))
+            chain = self.chain_to(module, parents)
+            root = chain[0].importer if chain else module
+            pattern = self.discovered_by.get(root)
+            if pattern is not None and self.model.config.runtime.entry_points:
+                root = self.model.config.runtime.entry_points[0]  # discovery runs within it
+            crashes.append(Crash(
+                module=module, file=self.model.relative(module), line=edge.line,
+                target=target, chain=tuple(chain), root=root,
+                discovered_by=pattern,
+                first=first == (module, edge.line),
+            ))
+        return sorted(crashes, key=lambda c: (not c.first, c.file, c.line))
+
+    def _reach(self, queue: deque[str], parents: dict[str, tuple[str, int] | None],
+               origins: list[tuple[str, Edge, str]]) -> None:
+        while queue:
+            module = queue.popleft()
+            for edge in self.model.edges.get(module, ()):
+                if not self.runs_at_import(edge):
+                    continue
+                for target in self.with_parents(edge.target):
+                    if self.missing(target):
+                        origins.append((module, edge, target))
+                        break
+                    if target not in parents and target in self.model.files:
+                        parents[target] = (module, edge.line)
+                        queue.append(target)
+
+    def chain_to(self, module: str, parents: dict[str, tuple[str, int] | None]) -> list[Link]:
+        links = []
+        current = parents.get(module)
+        while current is not None:
+            importer, line = current
+            links.append(Link(importer, self.model.relative(importer), line))
+            current = parents.get(importer)
+        return list(reversed(links))
+
+    def first_crash(self) -> tuple[str, int] | None:
+        """Where a real start-up stops: imports run depth first, in line order."""
+        done: set[str] = set()
+
+        def run(module: str) -> tuple[str, int] | None:
+            if module in done:
+                return None
+            done.add(module)
+            for edge in self.model.edges.get(module, ()):
+                guarded = edge.reference is None and edge.kind == GUARDED
+                if not (self.runs_at_import(edge) or guarded):
+                    continue
+                for target in self.with_parents(edge.target):
+                    if target == module:
+                        continue
+                    crash = (module, edge.line) if self.missing(target) else run(target)
+                    if crash is not None:
+                        if guarded:
+                            break  # caught by its `except ImportError`
+                        return crash
+            return None
+
+        for root in self.roots():
+            for module in self.with_parents(root):
+                if self.missing(module):
+                    continue
+                crash = run(module)
+                if crash is not None:
+                    return crash
+        return None
+
+    # -- later, and never ------------------------------------------------------------------
+
+    def later_and_safe(self) -> tuple[list[RuntimeFailure], list[SafeReference]]:
+        failures, safe = [], []
+        skipped = {name for name, _ in self.cascade}
+        for module, edges in self.model.edges.items():
+            owner = self.model.layout.owner_of(module)
+            if self.missing(module) or (owner.kind == MODULE_OWNER and owner.name in skipped):
+                continue  # gone, or never loaded: its code does not run
+            file = self.model.relative(module)
+            for edge in edges:
+                if self.runs_at_import(edge):
+                    continue
+                reaches = any(self.missing(t) or self.fails(t) is not None
+                              for t in self.with_parents(edge.target))
+                if not reaches:
+                    continue
+                if edge.kind in (TYPE_CHECKING, GUARDED) or not self.breaks(edge):
+                    safe.append(SafeReference(file, edge.line, edge.kind, edge.target,
+                                              edge.reference or edge.statement))
+                    continue
+                if edge.kind not in (LAZY, STRING):
+                    continue
+                chain = [] if self.missing(edge.target) else self.failure_chain(edge.target)
+                sites = ((file, edge.line), *((link.file, link.line) for link in chain))
+                failures.append(RuntimeFailure(
+                    file=file, line=edge.line, function=edge.function, kind=edge.kind,
+                    target=edge.target, statement=edge.reference or edge.statement,
+                    name=edge.name if edge.reference is not None else None,
+                    sites=tuple(dict.fromkeys(sites)), chain=tuple(chain),
+                    reached_from=self.routes_reaching(module),
+                ))
+        failures.sort(key=lambda f: (f.file, f.line))
+        safe.sort(key=lambda s: (s.file, s.line))
+        return failures, safe
+
+    def routes_reaching(self, module: str, depth: int = 3) -> tuple[str, ...]:
+        """Route modules that import ``module``, directly or through a few services."""
+        found, frontier, seen = set(), {module}, {module}
+        for _ in range(depth):
+            frontier = {i for m in frontier for i in self.model.importers.get(m, ())} - seen
+            seen |= frontier
+            found |= {m for m in frontier if ".routes" in m or m.endswith(".api")}
+        if ".routes" in module:
+            found.add(module)
+        return tuple(sorted(found))[:5]
+
+    def run(self) -> Prediction:
+        failures, safe = self.later_and_safe()
+        return Prediction(removed=self.removed, cascade=tuple(self.cascade),
+                          crashes=tuple(self.crashes()), runtime_failures=tuple(failures),
+                          safe=tuple(safe))
+
+
+def optional_modules(model: RemovalModel) -> list[str]:
+    """Modules that promise to be removable: category ``optional`` (or, where no module has
+    it, every module that is not ``core``)."""
+    modules = model.inventory.modules
+    optional = [m.name for m in modules if m.category == "optional"]
+    return optional or [m.name for m in modules if m.category != "core"]
+
+
+def judge(prediction: Prediction, observation: Observation) -> tuple[Observation, bool]:
+    """Mark each observed failure explained or not, and say whether the prediction and the
+    observation agree: the same import crash, and every failure explained by the
+    prediction (its file:line among the predicted sites, or its class name among the
+    predicted string references)."""
+    sites = {site for crash in prediction.crashes for site in crash.sites}
+    sites |= {(link.file, link.line) for crash in prediction.crashes for link in crash.chain}
+    sites |= {site for failure in prediction.runtime_failures for site in failure.sites}
+    names = {f.name for f in prediction.runtime_failures if f.name}
+    judged = []
+    for failure in observation.failures:
+        explained = ((failure.file, failure.line) in sites
+                     or (failure.name is not None and failure.name in names))
+        judged.append(replace(failure, explained=explained))
+    observation = replace(observation, failures=tuple(judged))
+    agreed = (prediction.import_crash == observation.import_crash
+              and all(f.explained for f in judged))
+    return observation, agreed
+
+
+def simulate(model: RemovalModel, removed_sets: list[list[str]], *, run: bool = False,
+             smoke: list[tuple[str, str]] | None = None, entry_points: list[str] | None = None,
+             timeout: float | None = None) -> list[Scenario]:
+    """Predict each removed set, and with ``run`` observe it on a temporary copy."""
+    scenarios = []
+    for removed in removed_sets:
+        prediction = model.predict(removed)
+        if not run:
+            scenarios.append(Scenario(prediction))
+            continue
+        from archguard.adapters.sandbox import observe_without
+
+        runtime = model.config.runtime
+        commands = smoke if smoke is not None else [(s.name, s.command) for s in runtime.smoke]
+        timeouts = {s.name: s.timeout for s in runtime.smoke if s.timeout}
+        observation = observe_without(
+            model.project_dir, model.source_root, model.config.modules_package,
+            prediction.removed, entry_points or list(runtime.entry_points), commands,
+            timeout=timeout or runtime.timeout, timeouts=timeouts,
+        )
+        observation, agreed = judge(prediction, observation)
+        scenarios.append(Scenario(prediction, observation, agreed))
+    return scenarios
+
+
+__all__ = ["Edge", "ObservedFailure", "RemovalModel", "UnknownModule", "judge",
+           "optional_modules", "simulate"]
