@@ -3,9 +3,9 @@
 The project is copied into a temporary folder (caches, virtual environments and version
 control left out), the removed modules' folders are deleted there, and each command runs in
 its own process group with a timeout, the copy as working directory and on ``PYTHONPATH``.
-The original tree is only read. The copy is removed when the run ends, however it ends: a
-timeout kills the command's whole process group, and SIGTERM is turned into an exception
-while the copy exists, so that the folder is removed on the way out.
+The original tree is only read. A timeout kills the command's whole process group; the
+:class:`Sandbox` removes every copy, and kills what still runs, however the run ends
+(SIGTERM and Ctrl-C included).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,35 +38,72 @@ _EXCEPTION = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Za-z_]\w*(?:Error|Exception|
                         r"Interrupt)\b.*$")
 
 
-@contextlib.contextmanager
-def _terminate_as_exception() -> Iterator[None]:
-    """SIGTERM raises SystemExit here, so that ``finally`` blocks run and the copy goes."""
-    def handler(signum, frame):  # noqa: ARG001
-        raise SystemExit(128 + signum)
+class Sandbox:
+    """The temporary folder holding every copy of one run, and the processes running in it.
 
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    Entered in the main thread: SIGTERM then raises SystemExit, and on the way out, however
+    it is left, every process still running is killed (its whole group) and the folder is
+    removed. Copies are made inside it, one per removed set, possibly from several threads.
+    """
 
+    def __init__(self) -> None:
+        self._folder: tempfile.TemporaryDirectory | None = None
+        self._processes: set[subprocess.Popen] = set()
+        self._lock = threading.Lock()
+        self._previous = None
 
-@contextlib.contextmanager
-def project_copy(project_dir: Path, remove: list[Path]) -> Iterator[Path]:
-    """A temporary copy of ``project_dir`` without the ``remove`` folders (relative paths)."""
-    with _terminate_as_exception(), tempfile.TemporaryDirectory(prefix=COPY_PREFIX) as folder:
-        copy = Path(folder) / project_dir.name
-        shutil.copytree(project_dir, copy, symlinks=True,
-                        ignore=shutil.ignore_patterns(*IGNORED))
-        for relative in remove:
-            target = copy / relative
-            if target.is_dir():
-                shutil.rmtree(target)
-        yield copy
+    @property
+    def folder(self) -> Path:
+        assert self._folder is not None, "use the sandbox in a with statement"
+        return Path(self._folder.name)
+
+    def __enter__(self) -> Sandbox:
+        self._folder = tempfile.TemporaryDirectory(prefix=COPY_PREFIX)
+        if threading.current_thread() is threading.main_thread():
+            def handler(signum, frame):  # noqa: ARG001
+                raise SystemExit(128 + signum)
+
+            self._previous = signal.signal(signal.SIGTERM, handler)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        with self._lock:
+            running = list(self._processes)
+        for process in running:
+            _kill_group(process)
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+            self._previous = None
+        folder, self._folder = self._folder, None
+        if folder is not None:
+            shutil.rmtree(folder.name, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                folder.cleanup()
+
+    def started(self, process: subprocess.Popen) -> None:
+        with self._lock:
+            self._processes.add(process)
+
+    def ended(self, process: subprocess.Popen) -> None:
+        with self._lock:
+            self._processes.discard(process)
+
+    @contextlib.contextmanager
+    def copy(self, project_dir: Path, remove: list[Path]) -> Iterator[Path]:
+        """A copy of ``project_dir`` without the ``remove`` folders (relative paths),
+        deleted when done."""
+        holder = Path(tempfile.mkdtemp(dir=self.folder))
+        try:
+            copy = holder / project_dir.name
+            shutil.copytree(project_dir, copy, symlinks=True,
+                            ignore=shutil.ignore_patterns(*IGNORED))
+            for relative in remove:
+                target = copy / relative
+                if target.is_dir():
+                    shutil.rmtree(target)
+            yield copy
+        finally:
+            shutil.rmtree(holder, ignore_errors=True)
 
 
 def _argv(command: str) -> list[str]:
@@ -77,7 +115,7 @@ def _argv(command: str) -> list[str]:
 
 
 def run_command(name: str, argv: list[str], cwd: Path, source_root: Path,
-                timeout: float) -> CommandResult:
+                timeout: float, sandbox: Sandbox | None = None) -> CommandResult:
     """Run one command in its own process group; kill the group on timeout."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(source_root),
@@ -90,6 +128,8 @@ def run_command(name: str, argv: list[str], cwd: Path, source_root: Path,
     except OSError as exc:
         return CommandResult(name, shlex.join(argv), None, 0.0,
                              output=f"cannot run {argv[0]}: {exc}")
+    if sandbox is not None:
+        sandbox.started(process)
     try:
         output, _ = process.communicate(timeout=timeout)
         timed_out = False
@@ -101,6 +141,9 @@ def run_command(name: str, argv: list[str], cwd: Path, source_root: Path,
         _kill_group(process)
         process.wait()
         raise
+    finally:
+        if sandbox is not None:
+            sandbox.ended(process)
     return CommandResult(name, shlex.join(argv), None if timed_out else process.returncode,
                          time.perf_counter() - start, timed_out,
                          output.decode("utf-8", errors="replace"))
@@ -151,7 +194,7 @@ def read_tracebacks(output: str, copy: Path, smoke: str) -> list[ObservedFailure
 
 def observe_without(project_dir: Path, source_root: Path, modules_package: str,
                     removed: tuple[str, ...], entry_points: list[str],
-                    commands: list[tuple[str, str]], *, timeout: float,
+                    commands: list[tuple[str, str]], *, sandbox: Sandbox, timeout: float,
                     timeouts: dict[str, float] | None = None) -> Observation:
     """Delete the removed modules in a copy, import every entry point, then run each
     command (not when the import fails: the application does not start)."""
@@ -161,11 +204,11 @@ def observe_without(project_dir: Path, source_root: Path, modules_package: str,
     start = time.perf_counter()
     results: list[CommandResult] = []
     failures: list[ObservedFailure] = []
-    with project_copy(project_dir, [package_path / name for name in removed]) as copy:
+    with sandbox.copy(project_dir, [package_path / name for name in removed]) as copy:
         copy_root = copy / relative_root
         script = "; ".join(f"import {module}" for module in entry_points) or "pass"
         first = run_command(IMPORT_COMMAND, [sys.executable, "-c", script], copy, copy_root,
-                            timeout)
+                            timeout, sandbox)
         results.append(first)
         failures += read_tracebacks(first.output, copy, IMPORT_COMMAND)
         import_crash = first.exit_code != 0
@@ -175,7 +218,7 @@ def observe_without(project_dir: Path, source_root: Path, modules_package: str,
                                              output="not run: the application does not import"))
                 continue
             result = run_command(name, _argv(command), copy, copy_root,
-                                 (timeouts or {}).get(name) or timeout)
+                                 (timeouts or {}).get(name) or timeout, sandbox)
             results.append(result)
             if result.exit_code != 0:
                 failures += [f for f in read_tracebacks(result.output, copy, name)

@@ -462,27 +462,34 @@ def judge(prediction: Prediction, observation: Observation) -> tuple[Observation
 
 def simulate(model: RemovalModel, removed_sets: list[list[str]], *, run: bool = False,
              smoke: list[tuple[str, str]] | None = None, entry_points: list[str] | None = None,
-             timeout: float | None = None) -> list[Scenario]:
-    """Predict each removed set, and with ``run`` observe it on a temporary copy."""
-    scenarios = []
-    for removed in removed_sets:
-        prediction = model.predict(removed)
-        if not run:
-            scenarios.append(Scenario(prediction))
-            continue
-        from archguard.adapters.sandbox import observe_without
+             timeout: float | None = None, jobs: int = 1) -> list[Scenario]:
+    """Predict each removed set; with ``run``, observe each on its own temporary copy,
+    ``jobs`` at a time."""
+    predictions = [model.predict(removed) for removed in removed_sets]
+    if not run:
+        return [Scenario(prediction) for prediction in predictions]
+    from concurrent.futures import ThreadPoolExecutor
 
-        runtime = model.config.runtime
-        commands = smoke if smoke is not None else [(s.name, s.command) for s in runtime.smoke]
-        timeouts = {s.name: s.timeout for s in runtime.smoke if s.timeout}
+    from archguard.adapters.sandbox import Sandbox, observe_without
+
+    runtime = model.config.runtime
+    commands = smoke if smoke is not None else [(s.name, s.command) for s in runtime.smoke]
+    timeouts = {s.name: s.timeout for s in runtime.smoke if s.timeout}
+
+    def observe(prediction: Prediction, sandbox: Sandbox) -> Scenario:
         observation = observe_without(
             model.project_dir, model.source_root, model.config.modules_package,
             prediction.removed, entry_points or list(runtime.entry_points), commands,
-            timeout=timeout or runtime.timeout, timeouts=timeouts,
+            sandbox=sandbox, timeout=timeout or runtime.timeout, timeouts=timeouts,
         )
         observation, agreed = judge(prediction, observation)
-        scenarios.append(Scenario(prediction, observation, agreed))
-    return scenarios
+        return Scenario(prediction, observation, agreed)
+
+    with Sandbox() as sandbox:
+        if jobs <= 1 or len(predictions) == 1:
+            return [observe(prediction, sandbox) for prediction in predictions]
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(lambda p: observe(p, sandbox), predictions))
 
 
 __all__ = ["Edge", "ObservedFailure", "RemovalModel", "UnknownModule", "judge",

@@ -54,6 +54,9 @@ def simulate_command(
                                                 "(default: runtime.timeout).",
                      show_default=False),
     ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="With --run: scenarios run at once.")
+    ] = 1,
     config: ConfigOption = None,
     output_format: Annotated[
         SimulateFormat, typer.Option("--format", "-f", help="Output format.")
@@ -93,7 +96,7 @@ def simulate_command(
     commands = [(f"smoke-{i + 1}", c) for i, c in enumerate(smoke)] if smoke else None
     scenarios = simulate(model, removed_sets, run=run, smoke=commands,
                          entry_points=list(entry_point) if entry_point else None,
-                         timeout=timeout)
+                         timeout=timeout, jobs=jobs)
     result = SimulationResult(str(model.project_dir), tuple(scenarios))
     text = _render(result, output_format, matrix=matrix, to_terminal=output is None)
     if output is not None:
