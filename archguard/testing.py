@@ -89,13 +89,14 @@ def run_without(project: str | Path, modules: list[str] | tuple[str, ...],
 
 
 def predict_without(project: str | Path, modules: list[str] | tuple[str, ...], *,
-                    config: str | Path | None = None):
+                    config: str | Path | None = None, use_cache: bool = True):
     """The static prediction (:class:`archguard.domain.simulation.Prediction`) for
     removing ``modules``: crashes at import, runtime failures, safe references."""
     from archguard.application.simulate import RemovalModel
 
     project = Path(project).resolve()
-    return RemovalModel(project, _config(project, config)).predict(list(modules))
+    return RemovalModel(project, _config(project, config), use_cache=use_cache)\
+        .predict(list(modules))
 
 
 def check(project: str | Path, *, config: str | Path | None = None, use_cache: bool = True):

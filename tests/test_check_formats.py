@@ -108,7 +108,7 @@ def test_rich_written_to_a_file_is_plain_text(reports):
 def test_output_into_a_missing_folder_is_a_clean_error(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "archguard", "check", str(BEFORE), "--config", str(RULES),
-         "--format", "json", "--output", str(tmp_path / "nope" / "r.json")],
+         "--no-cache", "--format", "json", "--output", str(tmp_path / "nope" / "r.json")],
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 2

@@ -98,6 +98,6 @@ def test_run_without_reports_how_the_copy_ran():
 
 def test_check_and_predict_helpers():
     assert check(AFTER, config=RULES, use_cache=False).violations == []
-    prediction = predict_without(BEFORE, ["catalog"], config=RULES)
+    prediction = predict_without(BEFORE, ["catalog"], config=RULES, use_cache=False)
     assert prediction.import_crash
     assert next(c for c in prediction.crashes if c.first).file == "app/modules/cms/models/media.py"

@@ -96,7 +96,7 @@ def test_unknown_module_is_a_usage_error_with_a_suggestion():
 def _cli(project, *args, env_extra=None, timeout=900):
     return subprocess.run(
         [sys.executable, "-m", "archguard", "simulate", str(project), "--config", str(RULES),
-         *args], capture_output=True, text=True, timeout=timeout,
+         "--no-cache", *args], capture_output=True, text=True, timeout=timeout,
         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env_extra or {})})
 
 

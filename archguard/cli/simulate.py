@@ -57,6 +57,9 @@ def simulate_command(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, help="With --run: scenarios run at once.")
     ] = 1,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Read the project afresh; write no cache.")
+    ] = False,
     config: ConfigOption = None,
     output_format: Annotated[
         SimulateFormat, typer.Option("--format", "-f", help="Output format.")
@@ -86,7 +89,7 @@ def simulate_command(
     if not without and not matrix:
         raise UsageError("say which modules to remove: --without MODULE (repeatable), "
                          "or --matrix for every optional module")
-    model = RemovalModel(project_dir, architecture)
+    model = RemovalModel(project_dir, architecture, use_cache=not no_cache)
     removed_sets = [list(without)] if without else []
     if matrix:
         optional = optional_modules(model)
