@@ -237,3 +237,36 @@ def test_an_interrupted_run_removes_its_copy_and_stops_its_commands(make_project
     time.sleep(0.5)
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert "time.sleep(120)" not in ps
+
+
+def test_tracebacks_are_read_with_their_innermost_project_frame_and_chains_count_once(
+        tmp_path):
+    from archguard.adapters.sandbox import read_tracebacks
+
+    copy = tmp_path / "project"
+    output = (
+        "Traceback (most recent call last):\n"
+        '  File "/usr/lib/sqlalchemy/orm/clsregistry.py", line 515, in _resolve_name\n'
+        "    rval = d[token]\n"
+        "KeyError: 'Gift'\n\n"
+        "The above exception was the direct cause of the following exception:\n\n"
+        "Traceback (most recent call last):\n"
+        f'  File "{copy}/exercise.py", line 30, in main\n'
+        "    configure_mappers()\n"
+        '  File "/usr/lib/sqlalchemy/orm/mapper.py", line 4100, in configure_mappers\n'
+        "    raise exc\n"
+        "sqlalchemy.exc.InvalidRequestError: When initializing mapper Mapper[Cart(carts)], "
+        "expression 'app.models.Gift' failed to locate a name ('app.models.Gift').\n"
+        "noise between two failures\n"
+        "Traceback (most recent call last):\n"
+        f'  File "{copy}/app/main.py", line 1, in <module>\n'
+        "    import app.shop\n"
+        f'  File "{copy}/app/shop.py", line 3, in <module>\n'
+        "    import app.gone\n"
+        "ModuleNotFoundError: No module named 'app.gone'\n"
+    )
+    failures = read_tracebacks(output, copy, "smoke")
+    assert [(f.file, f.line, f.function, f.name, f.error.split(":")[0]) for f in failures] == [
+        ("exercise.py", 30, "main", "Gift", "sqlalchemy.exc.InvalidRequestError"),
+        ("app/shop.py", 3, "<module>", None, "ModuleNotFoundError"),
+    ]

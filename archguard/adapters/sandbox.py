@@ -156,11 +156,18 @@ def _kill_group(process: subprocess.Popen) -> None:
 
 def read_tracebacks(output: str, copy: Path, smoke: str) -> list[ObservedFailure]:
     """Every Python traceback in ``output``: its exception, and its innermost frame inside
-    the copied project (as a project-relative path)."""
+    the copied project (as a project-relative path).
+
+    A chain ("The above exception was the direct cause of the following exception", or
+    "During handling of the above exception, another exception occurred") is one failure:
+    the exception that propagated last, located at the innermost project frame of the
+    chain's last block that has one.
+    """
     failures: list[ObservedFailure] = []
     lines = output.splitlines()
     index = 0
     prefix = str(copy) + os.sep
+    chained: ObservedFailure | None = None
     while index < len(lines):
         if not lines[index].strip().startswith("Traceback (most recent call last):"):
             index += 1
@@ -187,9 +194,31 @@ def read_tracebacks(output: str, copy: Path, smoke: str) -> list[ObservedFailure
             function=inner["function"].strip() if inner else None,
             name=named.group(1).rsplit(".", 1)[-1] if named else None,
         )
+        if chained is not None:
+            if chained in failures:
+                failures.remove(chained)
+            if failure.file is None:
+                failure = ObservedFailure(smoke, error, chained.file, chained.line,
+                                          chained.function, failure.name or chained.name)
         if failure not in failures:
             failures.append(failure)
+        chained = failure if _continues(lines, index + 1) else None
     return failures
+
+
+_CHAIN_MARKERS = ("The above exception was the direct cause of the following exception:",
+                  "During handling of the above exception, another exception occurred:")
+
+
+def _continues(lines: list[str], index: int) -> bool:
+    """Whether the traceback ending before ``lines[index]`` is chained to the next one."""
+    for line in lines[index:index + 40]:
+        text = line.strip()
+        if text in _CHAIN_MARKERS:
+            return True
+        if text.startswith("Traceback (most recent call last):"):
+            return False
+    return False
 
 
 def observe_without(project_dir: Path, source_root: Path, modules_package: str,
