@@ -54,3 +54,33 @@ def package_files(source_root: Path, package: str) -> dict[str, Path]:
             elif name.isidentifier() and entry.is_dir(follow_symlinks=False):
                 stack.append((Path(entry.path), f"{dotted}.{name}"))
     return found
+
+
+def source_manifest(folder: Path) -> list[tuple[str, int, int]]:
+    """Every Python file below ``folder`` (caches and hidden folders aside), as
+    ``(relative path, modification time in ns, size)``, sorted."""
+    import os
+
+    found = []
+    prefix = len(str(folder)) + 1
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or name == "__pycache__":
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            elif name.endswith(".py"):
+                try:
+                    stat = entry.stat()
+                except OSError:
+                    continue
+                found.append((entry.path[prefix:], stat.st_mtime_ns, stat.st_size))
+    found.sort()
+    return found

@@ -40,13 +40,16 @@ def _weakest(kinds: list[str]) -> str:
 class _Checker:
     """One check run: the graph, the contracts, and the files read so far."""
 
-    def __init__(self, project_dir: Path, config: ArchitectureConfig, use_cache: bool):
+    def __init__(self, project_dir: Path, config: ArchitectureConfig, use_cache: bool,
+                 newest_source_ns: int | None = None):
         self.project_dir = project_dir.resolve()
         self.config = config
         self.inventory = build_inventory(project_dir, config)
         self.layout = Layout(config, self.inventory)
         self.source_root = (project_dir / config.source_root).resolve()
         cache_dir = project_dir / CACHE_DIR / "grimp" if use_cache else None
+        if cache_dir is not None and newest_source_ns is not None:
+            _drop_racy_graph_cache(cache_dir, newest_source_ns)
         build = build_import_graph(self.source_root, config.root_package, cache_dir)
         self.graph = build.graph
         self.errors: list[str] = [str(e) for e in build.unparsable]
@@ -311,12 +314,42 @@ def run_check(project_dir: Path, config: ArchitectureConfig, *,
               use_cache: bool = True) -> CheckResult:
     """Check ``project_dir`` against ``config``'s contracts.
 
+    With ``use_cache``, a project unchanged since the last check (every file of the package
+    by path, modification time and size, and the configuration) is answered from
+    ``.archguard_cache/result.json``.
+
     Direct imports are judged by every contract. A module's import of kernel or
     uncategorised code is followed through that code: a chain that reaches a module the
     contract forbids is reported at its first link, with every link's file and line, and
     with the kind of its weakest link.
     """
-    return _Checker(project_dir, config, use_cache).run()
+    if not use_cache:
+        return _Checker(project_dir, config, use_cache).run()
+    from archguard.application.result_cache import ResultCache
+
+    cache = ResultCache(project_dir, config, project_dir / CACHE_DIR)
+    result = cache.load()
+    if result is None:
+        result = _Checker(project_dir, config, use_cache, cache.newest_ns).run()
+        if not result.errors:
+            cache.save(result)
+    return result
+
+
+def _drop_racy_graph_cache(cache_dir: Path, newest_source_ns: int) -> None:
+    """grimp's cache trusts a file whose modification time and size are unchanged. A file
+    saved within two seconds of that cache being written may have changed in the same clock
+    tick without either changing: then the graph is built afresh (and cached anew)."""
+    import shutil
+
+    from archguard.application.result_cache import RACY_SECONDS
+
+    try:
+        written = max((p.stat().st_mtime_ns for p in cache_dir.iterdir()), default=None)
+    except OSError:
+        return
+    if written is not None and newest_source_ns >= written - RACY_SECONDS * 1_000_000_000:
+        shutil.rmtree(cache_dir, ignore_errors=True)
 
 
 def _number_occurrences(found: dict[str, list[Violation]]) -> dict[str, list[Violation]]:
