@@ -41,15 +41,15 @@ class _Checker:
     """One check run: the graph, the contracts, and the files read so far."""
 
     def __init__(self, project_dir: Path, config: ArchitectureConfig, use_cache: bool,
-                 newest_source_ns: int | None = None):
+                 source_mtimes: list[int] | None = None):
         self.project_dir = project_dir.resolve()
         self.config = config
         self.inventory = build_inventory(project_dir, config)
         self.layout = Layout(config, self.inventory)
         self.source_root = (project_dir / config.source_root).resolve()
         cache_dir = project_dir / CACHE_DIR / "grimp" if use_cache else None
-        if cache_dir is not None and newest_source_ns is not None:
-            _drop_racy_graph_cache(cache_dir, newest_source_ns)
+        if cache_dir is not None and source_mtimes is not None:
+            _drop_racy_graph_cache(cache_dir, source_mtimes)
         build = build_import_graph(self.source_root, config.root_package, cache_dir)
         self.graph = build.graph
         self.errors: list[str] = [str(e) for e in build.unparsable]
@@ -330,16 +330,17 @@ def run_check(project_dir: Path, config: ArchitectureConfig, *,
     cache = ResultCache(project_dir, config, project_dir / CACHE_DIR)
     result = cache.load()
     if result is None:
-        result = _Checker(project_dir, config, use_cache, cache.newest_ns).run()
+        result = _Checker(project_dir, config, use_cache, cache.mtimes).run()
         if not result.errors:
             cache.save(result)
     return result
 
 
-def _drop_racy_graph_cache(cache_dir: Path, newest_source_ns: int) -> None:
+def _drop_racy_graph_cache(cache_dir: Path, source_mtimes: list[int]) -> None:
     """grimp's cache trusts a file whose modification time and size are unchanged. A file
-    saved within two seconds of that cache being written may have changed in the same clock
-    tick without either changing: then the graph is built afresh (and cached anew)."""
+    whose modification time lies within two seconds of that cache being written may have
+    changed again in the same clock tick without either changing: then the graph is built
+    afresh (and cached anew). Files changed well before or after are told apart by grimp."""
     import shutil
 
     from archguard.application.result_cache import RACY_SECONDS
@@ -348,7 +349,10 @@ def _drop_racy_graph_cache(cache_dir: Path, newest_source_ns: int) -> None:
         written = max((p.stat().st_mtime_ns for p in cache_dir.iterdir()), default=None)
     except OSError:
         return
-    if written is not None and newest_source_ns >= written - RACY_SECONDS * 1_000_000_000:
+    if written is None:
+        return
+    window = RACY_SECONDS * 1_000_000_000
+    if any(written - window <= mtime <= written + window for mtime in source_mtimes):
         shutil.rmtree(cache_dir, ignore_errors=True)
 
 
