@@ -59,7 +59,13 @@ def run_without(project: str | Path, modules: list[str] | tuple[str, ...],
     ``command`` defaults to importing every entry point of the configuration
     (``runtime.entry_points``); a leading ``python`` is the interpreter running the tests.
     """
-    from archguard.adapters.sandbox import Sandbox, _argv, read_tracebacks, run_command
+    from archguard.adapters.sandbox import (
+        Sandbox,
+        command_argv,
+        module_folders,
+        read_tracebacks,
+        run_command,
+    )
     from archguard.application.inventory import build_inventory
     from archguard.errors import UsageError
 
@@ -76,12 +82,11 @@ def run_without(project: str | Path, modules: list[str] | tuple[str, ...],
         entries = architecture.runtime.entry_points
         command = "python -c " + repr("; ".join(f"import {e}" for e in entries) or "pass")
     source_root = (project / architecture.source_root).resolve()
-    relative_root = source_root.relative_to(project) if source_root.is_relative_to(project) \
-        else Path(".")
-    package = relative_root / Path(*architecture.modules_package.split("."))
+    relative_root, folders = module_folders(project, source_root,
+                                            architecture.modules_package, names)
     start = time.perf_counter()
-    with Sandbox() as sandbox, sandbox.copy(project, [package / n for n in names]) as copy:
-        result = run_command("run", _argv(command), copy, copy / relative_root, timeout,
+    with Sandbox() as sandbox, sandbox.copy(project, folders) as copy:
+        result = run_command("run", command_argv(command), copy, copy / relative_root, timeout,
                              sandbox)
         failures = read_tracebacks(result.output, copy, "run")
     return RunResult(tuple(names), command, result.exit_code, result.timed_out,

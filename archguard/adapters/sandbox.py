@@ -106,7 +106,16 @@ class Sandbox:
             shutil.rmtree(holder, ignore_errors=True)
 
 
-def _argv(command: str) -> list[str]:
+def module_folders(project_dir: Path, source_root: Path, modules_package: str,
+                   names: tuple[str, ...] | list[str]) -> tuple[Path, list[Path]]:
+    """The source root and the removed modules' folders, relative to the project."""
+    relative_root = source_root.relative_to(project_dir) if source_root.is_relative_to(
+        project_dir) else Path(".")
+    package_path = relative_root / Path(*modules_package.split("."))
+    return relative_root, [package_path / name for name in names]
+
+
+def command_argv(command: str) -> list[str]:
     """The command's words; a leading ``python`` is the interpreter running archguard."""
     words = shlex.split(command)
     if words and words[0] in ("python", "python3"):
@@ -227,13 +236,11 @@ def observe_without(project_dir: Path, source_root: Path, modules_package: str,
                     timeouts: dict[str, float] | None = None) -> Observation:
     """Delete the removed modules in a copy, import every entry point, then run each
     command (not when the import fails: the application does not start)."""
-    relative_root = source_root.relative_to(project_dir) if source_root.is_relative_to(
-        project_dir) else Path(".")
-    package_path = relative_root / Path(*modules_package.split("."))
+    relative_root, folders = module_folders(project_dir, source_root, modules_package, removed)
     start = time.perf_counter()
     results: list[CommandResult] = []
     failures: list[ObservedFailure] = []
-    with sandbox.copy(project_dir, [package_path / name for name in removed]) as copy:
+    with sandbox.copy(project_dir, folders) as copy:
         copy_root = copy / relative_root
         script = "; ".join(f"import {module}" for module in entry_points) or "pass"
         first = run_command(IMPORT_COMMAND, [sys.executable, "-c", script], copy, copy_root,
@@ -246,7 +253,7 @@ def observe_without(project_dir: Path, source_root: Path, modules_package: str,
                 results.append(CommandResult(name, command, None, 0.0,
                                              output="not run: the application does not import"))
                 continue
-            result = run_command(name, _argv(command), copy, copy_root,
+            result = run_command(name, command_argv(command), copy, copy_root,
                                  (timeouts or {}).get(name) or timeout, sandbox)
             results.append(result)
             if result.exit_code != 0:

@@ -31,7 +31,6 @@ from archguard.domain.simulation import (
     Crash,
     Link,
     Observation,
-    ObservedFailure,
     Prediction,
     RuntimeFailure,
     SafeReference,
@@ -492,5 +491,5 @@ def simulate(model: RemovalModel, removed_sets: list[list[str]], *, run: bool = 
             return list(pool.map(lambda p: observe(p, sandbox), predictions))
 
 
-__all__ = ["Edge", "ObservedFailure", "RemovalModel", "UnknownModule", "judge",
+__all__ = ["Edge", "RemovalModel", "UnknownModule", "judge",
            "optional_modules", "simulate"]
