@@ -84,7 +84,7 @@ def test_cache_is_written_inside_the_project_and_reused(tmp_path):
     shutil.copytree(BEFORE, project)
     cold = _cli(str(project), "--config", str(RULES), "--format", "json")
     warm = _cli(str(project), "--config", str(RULES), "--format", "json")
-    assert (project / ".archguard_cache" / "grimp").is_dir()
+    assert (project / ".archguard_cache" / "imports.json").is_file()
     assert json.loads(cold.stdout)["violations"] == json.loads(warm.stdout)["violations"]
 
 

@@ -15,10 +15,10 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from archguard.errors import ProjectError, SourceSyntaxError
 
@@ -48,22 +48,28 @@ def _on_sys_path(folder: Path) -> Iterator[None]:
         importlib.invalidate_caches()
 
 
-def _build(source_root: Path, root_package: str, cache_dir: Path | None) -> ImportGraph:
-    import grimp
-
-    # grimp finds the package with importlib, which answers from sys.modules first: a
-    # package of the same name loaded in this process (archguard checking itself, or a
-    # copy of it) must not stand in for the analysed one while the graph is built.
+@contextlib.contextmanager
+def package_found_in(source_root: Path, root_package: str) -> Iterator[None]:
+    """While grimp finds the package with importlib: ``source_root`` first on
+    ``sys.path``, and no module of the package's name loaded (importlib answers from
+    ``sys.modules`` first, and a package of the same name loaded in this process, archguard
+    checking itself or a copy of it, must not stand in for the analysed one)."""
     top = root_package.split(".")[0]
     loaded = sys.modules.pop(top, None)
     try:
         with _on_sys_path(source_root):
-            kwargs = {"include_external_packages": True}
-            kwargs["cache_dir"] = str(cache_dir) if cache_dir is not None else None
-            return grimp.build_graph(root_package, **kwargs)
+            yield
     finally:
         if loaded is not None:
             sys.modules[top] = loaded
+
+
+def grimp_graph(source_root: Path, root_package: str) -> ImportGraph:
+    """grimp's graph of the package, external packages included, built without a cache."""
+    import grimp
+
+    with package_found_in(source_root, root_package):
+        return grimp.build_graph(root_package, include_external_packages=True, cache_dir=None)
 
 
 def _mirror(source_root: Path, root_package: str, target: Path, broken: set[Path]) -> None:
@@ -81,12 +87,22 @@ def _mirror(source_root: Path, root_package: str, target: Path, broken: set[Path
                 mirrored.symlink_to(original.resolve())
 
 
-def build_import_graph(source_root: Path, root_package: str,
-                       cache_dir: Path | None = None) -> GraphBuild:
-    """Build the graph of ``root_package`` found in ``source_root``, external packages included.
+def build_import_graph(source_root: Path, root_package: str) -> GraphBuild:
+    """grimp's graph of ``root_package`` found in ``source_root``, external packages
+    included; files that cannot be parsed are left out and returned as errors."""
+    graph, unparsable = build_around_broken_files(
+        source_root, root_package, lambda root: grimp_graph(root, root_package))
+    return GraphBuild(graph, unparsable)
 
-    ``cache_dir`` is grimp's cache; ``None`` disables it.
-    """
+
+Built = TypeVar("Built")
+
+
+def build_around_broken_files(source_root: Path, root_package: str,
+                              build: Callable[[Path], Built]
+                              ) -> tuple[Built, list[SourceSyntaxError]]:
+    """``build(source_root)``; when grimp cannot parse a file, ``build`` again on a mirror
+    of the tree in which each such file is empty, and return those files as errors."""
     import grimp.exceptions
 
     package_dir = source_root / Path(*root_package.split("."))
@@ -94,7 +110,7 @@ def build_import_graph(source_root: Path, root_package: str,
         raise ProjectError(f"package '{root_package}' not found: {package_dir / '__init__.py'} "
                            "does not exist")
     try:
-        return GraphBuild(_build(source_root, root_package, cache_dir))
+        return build(source_root), []
     except (grimp.exceptions.SourceSyntaxError, UnicodeError) as exc:
         error = _unreadable(exc)
     broken: dict[Path, SourceSyntaxError] = {}
@@ -110,11 +126,11 @@ def build_import_graph(source_root: Path, root_package: str,
             mirror.mkdir()
             _mirror(source_root, root_package, mirror, set(broken))
             try:
-                graph = _build(mirror, root_package, None)
+                built = build(mirror)
             except (grimp.exceptions.SourceSyntaxError, UnicodeError) as exc:
                 error = _unreadable(exc)
                 continue
-            return GraphBuild(graph, list(broken.values()))
+            return built, list(broken.values())
 
 
 _UNDECODABLE = re.compile(r"Failed to decode file (.+?) as UTF-8: (.*)$")

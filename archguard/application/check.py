@@ -6,7 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from archguard.adapters.files import package_files
-from archguard.adapters.import_graph import build_import_graph
+from archguard.adapters.import_table import build_import_table
 from archguard.adapters.import_statements import classify_imports
 from archguard.application.inventory import build_inventory
 from archguard.application.structure import check_structure
@@ -40,18 +40,16 @@ def _weakest(kinds: list[str]) -> str:
 class _Checker:
     """One check run: the graph, the contracts, and the files read so far."""
 
-    def __init__(self, project_dir: Path, config: ArchitectureConfig, use_cache: bool,
-                 source_mtimes: list[int] | None = None):
+    def __init__(self, project_dir: Path, config: ArchitectureConfig, use_cache: bool):
         self.project_dir = project_dir.resolve()
         self.config = config
         self.inventory = build_inventory(project_dir, config)
         self.layout = Layout(config, self.inventory)
         self.source_root = (project_dir / config.source_root).resolve()
-        cache_dir = project_dir / CACHE_DIR / "grimp" if use_cache else None
-        if cache_dir is not None and source_mtimes is not None:
-            _drop_racy_graph_cache(cache_dir, source_mtimes)
-        build = build_import_graph(self.source_root, config.root_package, cache_dir)
-        self.graph = build.graph
+        files = package_files(self.source_root, config.root_package)
+        build = build_import_table(self.source_root, config.root_package,
+                                   project_dir / CACHE_DIR if use_cache else None, files)
+        self.table = build.table
         self.errors: list[str] = [str(e) for e in build.unparsable]
         _check_module_names(config, self.inventory)
         self.contracts: list[Contract] = [
@@ -63,13 +61,9 @@ class _Checker:
         self.seen: set[tuple[str, str, int, str]] = set()
         self.used_ignores: set[int] = set()
         self.inline_used: set[tuple[str, int]] = set()
-        root_prefix = config.root_package + "."
-        self.importers = sorted(m for m in self.graph.modules
-                                if m == config.root_package or m.startswith(root_prefix))
+        self.importers = self.table.project_modules
         self.imports_checked = 0
-        self.files = {m: path for m, path in package_files(self.source_root,
-                                                          config.root_package).items()
-                      if m in self.graph.modules}
+        self.files = {m: path for m, path in files.items() if m in self.table}
         self.relatives: dict[str, tuple[Path, str]] = {}
         self.use_cache = use_cache
         self.references_checked = 0
@@ -108,8 +102,8 @@ class _Checker:
         """The statements of ``importer`` that import ``imported``."""
         statements = self.statements_of(importer)
         found = []
-        for detail in self.graph.get_import_details(importer=importer, imported=imported):
-            statement = next((s for s in statements if s.spans(detail["line_number"])), None)
+        for line in self.table.lines(importer, imported):
+            statement = next((s for s in statements if s.spans(line)), None)
             if statement is not None and statement not in found:
                 found.append(statement)
         return found
@@ -119,7 +113,7 @@ class _Checker:
     def run(self) -> CheckResult:
         for importer in self.importers:
             source = self.layout.owner_of(importer)
-            for imported in sorted(self.graph.find_modules_directly_imported_by(importer)):
+            for imported in self.table.imported_by(importer):
                 self.imports_checked += 1
                 target = self.layout.owner_of(imported)
                 breaking = [(c, reason) for c in self.contracts
@@ -222,7 +216,7 @@ class _Checker:
         visited = {first}
         while frontier:
             current, chain = frontier.pop(0)
-            for imported in sorted(self.graph.find_modules_directly_imported_by(current)):
+            for imported in self.table.imported_by(current):
                 target = self.layout.owner_of(imported)
                 if target.kind in (KERNEL, PROJECT):
                     if imported not in visited:
@@ -330,30 +324,10 @@ def run_check(project_dir: Path, config: ArchitectureConfig, *,
     cache = ResultCache(project_dir, config, project_dir / CACHE_DIR)
     result = cache.load()
     if result is None:
-        result = _Checker(project_dir, config, use_cache, cache.mtimes).run()
+        result = _Checker(project_dir, config, use_cache).run()
         if not result.errors:
             cache.save(result)
     return result
-
-
-def _drop_racy_graph_cache(cache_dir: Path, source_mtimes: list[int]) -> None:
-    """grimp's cache trusts a file whose modification time and size are unchanged. A file
-    whose modification time lies within two seconds of that cache being written may have
-    changed again in the same clock tick without either changing: then the graph is built
-    afresh (and cached anew). Files changed well before or after are told apart by grimp."""
-    import shutil
-
-    from archguard.application.result_cache import RACY_SECONDS
-
-    try:
-        written = max((p.stat().st_mtime_ns for p in cache_dir.iterdir()), default=None)
-    except OSError:
-        return
-    if written is None:
-        return
-    window = RACY_SECONDS * 1_000_000_000
-    if any(written - window <= mtime <= written + window for mtime in source_mtimes):
-        shutil.rmtree(cache_dir, ignore_errors=True)
 
 
 def _number_occurrences(found: dict[str, list[Violation]]) -> dict[str, list[Violation]]:

@@ -36,9 +36,7 @@ class ResultCache:
         source_root = (project_dir / config.source_root).resolve()
         package_dir = source_root / Path(*config.root_package.split("."))
         manifest = source_manifest(package_dir)
-        #: Every package file's modification time, in ns.
-        self.mtimes = [mtime for _, mtime, _ in manifest]
-        self.newest_ns = max(self.mtimes, default=0)
+        self.newest_ns = max((mtime for _, mtime, _ in manifest), default=0)
         digest = hashlib.sha256()
         digest.update(f"{FORMAT}|{__version__}|{project_dir.resolve()}|".encode())
         try:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from archguard.adapters.files import package_files
-from archguard.adapters.import_graph import build_import_graph
+from archguard.adapters.import_table import build_import_table
 from archguard.adapters.import_statements import classify_imports
 from archguard.application.inventory import build_inventory
 from archguard.domain.architecture import ArchitectureConfig
@@ -77,13 +77,11 @@ class RemovalModel:
         self.layout = Layout(config, self.inventory)
         self.source_root = (project_dir / config.source_root).resolve()
         cache_dir = self.project_dir / CACHE_DIR if use_cache else None
-        build = build_import_graph(self.source_root, config.root_package,
-                                   cache_dir / "grimp" if cache_dir else None)
-        self.graph = build.graph
+        files = package_files(self.source_root, config.root_package)
+        build = build_import_table(self.source_root, config.root_package, cache_dir, files)
+        self.table = build.table
         self.errors: list[str] = [str(e) for e in build.unparsable]
-        self.files = {m: path for m, path in package_files(self.source_root,
-                                                          config.root_package).items()
-                      if m in self.graph.modules}
+        self.files = {m: path for m, path in files.items() if m in self.table}
         self.edges: dict[str, list[Edge]] = {m: self._imports(m) for m in sorted(self.files)}
         self._add_string_edges(cache_dir)
         for edges in self.edges.values():
@@ -111,13 +109,12 @@ class RemovalModel:
                 self.errors.append(str(exc))
             return []
         edges = []
-        for target in self.graph.find_modules_directly_imported_by(module):
+        for target in self.table.imported_by(module):
             if target not in self.files:
                 continue  # outside the project
             seen = set()
-            for detail in self.graph.get_import_details(importer=module, imported=target):
-                statement = next((s for s in statements if s.spans(detail["line_number"])),
-                                 None)
+            for line in self.table.lines(module, target):
+                statement = next((s for s in statements if s.spans(line)), None)
                 if statement is None or statement.line in seen:
                     continue
                 seen.add(statement.line)

@@ -69,3 +69,29 @@ class UseSite:
         if self.labels:
             text += " (" + ", ".join(self.labels) + ")"
         return text
+
+
+class ImportTable:
+    """The import graph as the checks read it: each module of the project, the modules it
+    imports directly, and the lines of those imports. A module outside the project is named
+    by its top-level package (``sqlalchemy``), as grimp names it."""
+
+    def __init__(self, imports: dict[str, dict[str, list[int]]]) -> None:
+        #: importer -> imported -> line numbers, for every module of the project.
+        self.imports = imports
+
+    def __contains__(self, module: str) -> bool:
+        """Whether ``module`` is a module of the project."""
+        return module in self.imports
+
+    @property
+    def project_modules(self) -> list[str]:
+        return sorted(self.imports)
+
+    def imported_by(self, importer: str) -> list[str]:
+        """The modules ``importer`` imports directly, sorted."""
+        return sorted(self.imports.get(importer, ()))
+
+    def lines(self, importer: str, imported: str) -> list[int]:
+        """The lines on which ``importer`` imports ``imported``."""
+        return self.imports.get(importer, {}).get(imported, [])

@@ -8,14 +8,27 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.violations import CheckResult, Violation
 from archguard.reporting.inventory_text import make_console, short_path
+from archguard.reporting.text_table import Column, draw_table
 from archguard.reporting.wording import import_text
 
+COLUMNS = [Column("Line", right=True, wraps=False), Column("Import"),
+           Column("Kind", wraps=False), Column("Used in")]
+
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _print(console: Console, pieces: list[tuple[str, str]]) -> None:
+    """Styled text as it is (lines are not wrapped again); without colours, straight to the
+    console's file, since rich would spend most of a long report on splitting it."""
+    if console.color_system is None:
+        console.file.write("".join(text for text, _ in pieces))
+    else:
+        console.print(Text.assemble(*pieces), end="", soft_wrap=True)
 
 
 def render_check(result: CheckResult, config: ArchitectureConfig,
@@ -36,27 +49,23 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
         for violation in outcome.new_violations:
             pairs[(violation.source_module, violation.source_category,
                    violation.target_module, violation.target_category)].append(violation)
+        report: list[tuple[str, str]] = []
         for (source, source_cat, target, target_cat), violations in sorted(
             pairs.items(), key=lambda item: (item[0][0], item[0][2])
         ):
-            console.print()
-            console.print(f"[bold]{escape(source)}[/bold] ({escape(str(source_cat))}) → "
-                          f"[bold]{escape(target)}[/bold] ({escape(str(target_cat))})")
+            report += [("\n", ""), (source, "bold"), (f" ({source_cat}) → ", ""),
+                       (target, "bold"), (f" ({target_cat})\n", "")]
             by_file: dict[str, list[Violation]] = defaultdict(list)
             for violation in violations:
                 by_file[violation.file].append(violation)
             for file, in_file in sorted(by_file.items()):
-                table = Table(title=f"File: {escape(file)}", title_justify="left",
-                              show_lines=False)
-                table.add_column("Line", justify="right")
-                table.add_column("Import")
-                table.add_column("Kind")
-                table.add_column("Used in")
-                for violation in sorted(in_file, key=lambda v: v.line):
-                    used = "\n".join(use.render() for use in violation.used_in)
-                    table.add_row(str(violation.line), escape(import_text(violation)),
-                                  violation.kind, escape(used or "-"))
-                console.print(table)
+                rows = [[str(v.line), import_text(v), v.kind,
+                         "\n".join(use.render() for use in v.used_in) or "-"]
+                        for v in sorted(in_file, key=lambda v: v.line)]
+                lines = draw_table(COLUMNS, rows, console.width)
+                report += [(f"File: {file}\n", "italic"), (lines[0] + "\n", ""),
+                           (lines[1] + "\n", "bold"), ("\n".join(lines[2:]) + "\n", "")]
+        _print(console, report)
         console.print()
     for finding in result.findings:
         style = SEVERITY_STYLE.get(finding.severity, "")

@@ -1,0 +1,185 @@
+"""The project's imports as an :class:`ImportTable`, read by grimp's scanner and kept
+between runs, so that a run after an edit reads only the files that changed.
+
+grimp's own cache still rebuilds its whole graph (and rewrites its cache) on every run; the
+checks need only each module's direct imports with their lines. The first run scans every
+file; the table is kept in one JSON file with each file's modification time and size, and
+the next run rescans only the files whose time or size differ, or that were modified within
+:data:`RACY_SECONDS` of the table being written (a change within the same clock tick could
+keep both). A file added, deleted or renamed changes what other files' imports resolve to
+(``from a import b`` names the module ``a.b`` only if it exists), so it makes the whole
+table be scanned again. A table that cannot be read, was written by another grimp or for
+another package, or is malformed is ignored and rebuilt: never trusted, never an error.
+
+Nothing is imported or executed: grimp reads the files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archguard.adapters.files import package_files
+from archguard.adapters.import_graph import build_around_broken_files, grimp_graph
+from archguard.domain.imports import ImportTable
+from archguard.errors import SourceSyntaxError
+
+FORMAT = 1
+RACY_SECONDS = 2
+FILE = "imports.json"
+
+Imports = dict[str, dict[str, list[int]]]
+
+
+@dataclass
+class TableBuild:
+    """The table, the files that could not be parsed (left out of it), and how much of
+    it was read again (``scanned`` modules of ``modules``)."""
+
+    table: ImportTable
+    unparsable: list[SourceSyntaxError] = field(default_factory=list)
+    scanned: int = 0
+
+
+def build_import_table(source_root: Path, root_package: str, cache_dir: Path | None = None,
+                       files: dict[str, Path] | None = None) -> TableBuild:
+    """The imports of every module of ``root_package`` in ``source_root``; with
+    ``cache_dir``, kept in it between runs. ``files`` are the package's files by module,
+    when the caller has them (:func:`~archguard.adapters.files.package_files`)."""
+    package_dir = source_root / Path(*root_package.split("."))
+    if files is None:
+        files = package_files(source_root, root_package)
+    signatures = _signatures(files)
+    cache_file = cache_dir / FILE if cache_dir is not None else None
+    salt = _salt(root_package, package_dir)
+    kept = _load(cache_file, salt) if cache_file is not None else None
+    if kept is not None:
+        modules, written_at_ns = kept
+        changed = _changed(modules, signatures, written_at_ns)
+        if changed is not None:
+            if not changed:
+                return TableBuild(ImportTable({m: modules[m][2] for m in modules}))
+            from grimp.exceptions import GrimpException
+
+            try:
+                rescanned = _scan(package_dir, root_package, set(modules), changed)
+            except (GrimpException, UnicodeError, OSError, ImportError):
+                rescanned = None  # the whole tree is scanned, and what fails is reported
+            if rescanned is not None:
+                imports = {m: modules[m][2] for m in modules}
+                imports.update(rescanned)
+                _save(cache_file, salt, imports, signatures)
+                return TableBuild(ImportTable(imports), scanned=len(changed))
+    imports, unparsable = build_around_broken_files(
+        source_root, root_package, lambda root: _scan_all(root, root_package, set(files)))
+    if cache_file is not None and not unparsable:
+        _save(cache_file, salt, imports, signatures)
+    return TableBuild(ImportTable(imports), unparsable, scanned=len(imports))
+
+
+def _signatures(files: dict[str, Path]) -> dict[str, tuple[int, int]]:
+    """Each module's file's modification time (ns) and size, read before it is scanned."""
+    signatures = {}
+    for module, path in files.items():
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        signatures[module] = (stat.st_mtime_ns, stat.st_size)
+    return signatures
+
+
+def _changed(modules: dict[str, list], signatures: dict[str, tuple[int, int]],
+             written_at_ns: int) -> set[str] | None:
+    """The modules to scan again; None when modules were added, deleted or renamed."""
+    if modules.keys() != signatures.keys():
+        return None
+    racy_from = written_at_ns - RACY_SECONDS * 1_000_000_000
+    return {module for module, (mtime, size) in signatures.items()
+            if mtime >= racy_from or modules[module][0] != mtime or modules[module][1] != size}
+
+
+def _scan_all(source_root: Path, root_package: str, modules: set[str]) -> Imports:
+    """The imports of every module of the package."""
+    package_dir = source_root / Path(*root_package.split("."))
+    try:
+        return _scan(package_dir, root_package, modules, modules)
+    except ImportError:  # a grimp without its scanner's entry point: read its whole graph
+        return _from_graph(grimp_graph(source_root, root_package))
+
+
+def _scan(package_dir: Path, root_package: str, modules: set[str],
+          wanted: set[str]) -> Imports:
+    """grimp's scanner over the ``wanted`` modules of a package whose modules are
+    ``modules`` (what ``from a import b`` resolves to depends on them)."""
+    import grimp  # noqa: F401 - configures grimp's settings
+    from grimp.application.ports.modulefinder import FoundPackage, ModuleFile
+    from grimp.application.scanning import scan_imports
+    from grimp.domain.valueobjects import Module
+
+    files = {name: ModuleFile(module=Module(name), mtime=0.0) for name in modules}
+    found = {FoundPackage(name=root_package, directory=str(package_dir),
+                          module_files=frozenset(files.values()))}
+    scanned = scan_imports([files[name] for name in wanted], found_packages=found,
+                           include_external_packages=True, exclude_type_checking_imports=False)
+    imports: Imports = {}
+    for file, direct in scanned.items():
+        targets: dict[str, list[int]] = {}
+        for item in direct:
+            targets.setdefault(item.imported.name, []).append(item.line_number)
+        for lines in targets.values():
+            lines.sort()
+        imports[file.module.name] = targets
+    return imports
+
+
+def _from_graph(graph) -> Imports:
+    project = [m for m in graph.modules if not graph.is_module_squashed(m)]
+    return {importer: {imported: sorted(d["line_number"] for d in graph.get_import_details(
+                importer=importer, imported=imported))
+                       for imported in graph.find_modules_directly_imported_by(importer)}
+            for importer in project}
+
+
+def _salt(root_package: str, package_dir: Path) -> str:
+    import grimp
+
+    return f"{FORMAT}|grimp {grimp.__version__}|{root_package}|{package_dir.resolve()}"
+
+
+def _load(path: Path, salt: str) -> tuple[dict[str, list], int] | None:
+    try:
+        document = json.loads(path.read_bytes())
+        if document.get("salt") != salt:
+            return None
+        written_at_ns = document["written_at_ns"]
+        modules = document["modules"]
+        if not isinstance(written_at_ns, int) or not isinstance(modules, dict):
+            return None
+        for entry in modules.values():
+            if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], dict)
+                    and all(isinstance(lines, list) for lines in entry[2].values())):
+                return None
+        return modules, written_at_ns
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _save(path: Path | None, salt: str, imports: Imports,
+          signatures: dict[str, tuple[int, int]]) -> None:
+    from archguard.adapters.files import atomic_write
+    from archguard.errors import ArchguardError
+
+    if path is None:
+        return
+    modules = {module: [*signatures.get(module, (0, -1)), targets]
+               for module, targets in imports.items()}
+    document = {"salt": salt, "written_at_ns": time.time_ns(), "modules": modules}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(document, separators=(",", ":")))
+    except (OSError, ArchguardError):
+        return  # a read-only checkout: the next run scans again

@@ -1,0 +1,56 @@
+"""Report tables: drawn as rich draws its own, fitted to the width, and cheap."""
+
+from __future__ import annotations
+
+import io
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+
+from archguard.reporting.text_table import Column, draw_table
+
+COLUMNS = [Column("Line", right=True, wraps=False), Column("Import"),
+           Column("Kind", wraps=False), Column("Used in")]
+ROWS = [["7", "Gift (app.modules.extras.gift)", "module", "wrap() :9\nGiftCard.apply() :31"],
+        ["120", "relationship('Store') → Store", "string", "-"]]
+
+
+def rich_lines(rows, width):
+    """The same table as rich draws it, for comparison."""
+    table = Table()
+    for column in COLUMNS:
+        table.add_column(column.header, justify="right" if column.right else "left")
+    for row in rows:
+        table.add_row(*row)
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None).print(table)
+    return [line.rstrip() for line in buffer.getvalue().splitlines()]
+
+
+def test_a_table_that_fits_is_drawn_as_rich_draws_it():
+    assert draw_table(COLUMNS, ROWS, 120) == rich_lines(ROWS, 120)
+
+
+def test_cells_keep_their_own_line_breaks_and_numbers_align_right():
+    lines = draw_table(COLUMNS, ROWS, 120)
+    assert lines[3].startswith("│    7 │ Gift (app.modules.extras.gift) ")
+    assert lines[3].endswith("│ wrap() :9            │")
+    assert lines[4].endswith("│ GiftCard.apply() :31 │")
+    assert lines[5].startswith("│  120 │")
+
+
+def test_a_wide_table_wraps_its_wrapping_columns_to_the_width():
+    long = [["12", "from app.modules.marketplace.services.import_service import "
+             "MarketplaceImportService, MarketplaceImportJob", "lazy",
+             "MarketplaceProductService.import_from_feed() :463, :470, :488"]]
+    lines = draw_table(COLUMNS, long, 80)
+    assert all(cell_len(line) <= 80 for line in lines)
+    assert max(cell_len(line) for line in lines) == 80
+    body = [line.split("│")[1:-1] for line in lines[3:-1]]
+    for index, cell in enumerate(long[0]):  # every character is there, in order
+        assert "".join(row[index].strip() for row in body).replace(" ", "") \
+            == cell.replace(" ", "")
+    assert body[0][0] == "   12 " and body[0][2] == " lazy "  # never narrowed
+    assert len(body) > 2
+
