@@ -79,6 +79,10 @@ class SourceSyntaxError(ArchguardError):
     def __init__(self, path: Path, line: int | None, message: str, text: str | None = None):
         self.path = path
         self.line = line
+        self.message = message
         self.text = text
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: cannot parse: {message}")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.line, self.message, self.text)

@@ -30,30 +30,9 @@ def package_files(source_root: Path, package: str) -> dict[str, Path]:
     """Every module of a regular package, by dotted name, with its file: ``a/b.py`` or
     ``a/b/__init__.py``. Folders without ``__init__.py`` are not part of it (nor is what
     they hold), as for the import system and grimp."""
-    import os
-
-    top = source_root / Path(*package.split("."))
-    found: dict[str, Path] = {}
-    if not (top / "__init__.py").is_file():
-        return found
-    stack = [(top, package)]
-    while stack:
-        folder, dotted = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        names = {entry.name for entry in entries}
-        if "__init__.py" not in names:
-            continue
-        found[dotted] = Path(folder) / "__init__.py"
-        for entry in entries:
-            name = entry.name
-            if name.endswith(".py") and name != "__init__.py" and name[:-3].isidentifier():
-                found[f"{dotted}.{name[:-3]}"] = Path(entry.path)
-            elif name.isidentifier() and entry.is_dir(follow_symlinks=False):
-                stack.append((Path(entry.path), f"{dotted}.{name}"))
-    return found
+    package_dir = source_root / Path(*package.split("."))
+    return {module: path for module, (path, _, _) in manifest_modules(
+        source_root, package, source_manifest(package_dir)).items()}
 
 
 def source_manifest(folder: Path) -> list[tuple[str, int, int]]:
@@ -82,5 +61,32 @@ def source_manifest(folder: Path) -> list[tuple[str, int, int]]:
                 except OSError:
                     continue
                 found.append((entry.path[prefix:], stat.st_mtime_ns, stat.st_size))
+    if os.sep != "/":
+        found = [(path.replace(os.sep, "/"), mtime, size) for path, mtime, size in found]
     found.sort()
+    return found
+
+
+def manifest_modules(source_root: Path, package: str, manifest: list[tuple[str, int, int]]
+                     ) -> dict[str, tuple[Path, int, int]]:
+    """The modules of a regular package (see :func:`package_files`), from the
+    :func:`source_manifest` of its folder: each module's file, with its modification time
+    (ns) and size, as read once for the result cache's key and the import table's."""
+    package_dir = source_root / Path(*package.split("."))
+    packages = {path[:-len("__init__.py")].rstrip("/") for path, _, _ in manifest
+                if path == "__init__.py" or path.endswith("/__init__.py")}
+    if "" not in packages:
+        return {}
+    found: dict[str, tuple[Path, int, int]] = {}
+    for path, mtime, size in manifest:
+        folder, _, name = path.rpartition("/")
+        if folder not in packages or not name[:-3].isidentifier():
+            continue
+        parts = folder.split("/") if folder else []
+        if not all(part.isidentifier() for part in parts) or not all(
+                "/".join(parts[:n]) in packages for n in range(1, len(parts))):
+            continue
+        dotted = ".".join([package, *parts]) if name == "__init__.py" else \
+            ".".join([package, *parts, name[:-3]])
+        found[dotted] = (package_dir / path, mtime, size)
     return found

@@ -30,6 +30,9 @@ from archguard.errors import SourceSyntaxError
 FORMAT = 1
 RACY_SECONDS = 2
 FILE = "imports.json"
+#: Modules scanned by one call of grimp's scanner: its results take about 6 KB a module
+#: until they are read into the table, so a large package is scanned in parts.
+BATCH = 2000
 
 Imports = dict[str, dict[str, list[int]]]
 
@@ -45,14 +48,17 @@ class TableBuild:
 
 
 def build_import_table(source_root: Path, root_package: str, cache_dir: Path | None = None,
-                       files: dict[str, Path] | None = None) -> TableBuild:
+                       files: dict[str, Path] | None = None,
+                       signatures: dict[str, tuple[int, int]] | None = None) -> TableBuild:
     """The imports of every module of ``root_package`` in ``source_root``; with
-    ``cache_dir``, kept in it between runs. ``files`` are the package's files by module,
-    when the caller has them (:func:`~archguard.adapters.files.package_files`)."""
+    ``cache_dir``, kept in it between runs. ``files`` are the package's files by module
+    (:func:`~archguard.adapters.files.package_files`), and ``signatures`` their modification
+    times (ns) and sizes read before any is scanned, when the caller has them."""
     package_dir = source_root / Path(*root_package.split("."))
     if files is None:
         files = package_files(source_root, root_package)
-    signatures = _signatures(files)
+    if signatures is None:
+        signatures = _signatures(files)
     cache_file = cache_dir / FILE if cache_dir is not None else None
     salt = _salt(root_package, package_dir)
     kept = _load(cache_file, salt) if cache_file is not None else None
@@ -108,7 +114,8 @@ def _scan_all(source_root: Path, root_package: str, modules: set[str]) -> Import
     try:
         return _scan(package_dir, root_package, modules, modules)
     except ImportError:  # a grimp without its scanner's entry point: read its whole graph
-        return _from_graph(grimp_graph(source_root, root_package))
+        graph = _from_graph(grimp_graph(source_root, root_package))
+        return {module: graph.get(module, {}) for module in modules}
 
 
 def _scan(package_dir: Path, root_package: str, modules: set[str],
@@ -123,16 +130,22 @@ def _scan(package_dir: Path, root_package: str, modules: set[str],
     files = {name: ModuleFile(module=Module(name), mtime=0.0) for name in modules}
     found = {FoundPackage(name=root_package, directory=str(package_dir),
                           module_files=frozenset(files.values()))}
-    scanned = scan_imports([files[name] for name in wanted], found_packages=found,
-                           include_external_packages=True, exclude_type_checking_imports=False)
     imports: Imports = {}
-    for file, direct in scanned.items():
-        targets: dict[str, list[int]] = {}
-        for item in direct:
-            targets.setdefault(item.imported.name, []).append(item.line_number)
-        for lines in targets.values():
-            lines.sort()
-        imports[file.module.name] = targets
+    names: dict[str, str] = {}  # one string per module name, however many import it
+    batch = sorted(wanted)
+    for start in range(0, len(batch), BATCH):  # grimp's objects for one batch at a time
+        scanned = scan_imports([files[name] for name in batch[start:start + BATCH]],
+                               found_packages=found, include_external_packages=True,
+                               exclude_type_checking_imports=False)
+        while scanned:
+            file, direct = scanned.popitem()
+            targets: dict[str, list[int]] = {}
+            for item in direct:
+                name = item.imported.name
+                targets.setdefault(names.setdefault(name, name), []).append(item.line_number)
+            for lines in targets.values():
+                lines.sort()
+            imports[file.module.name] = targets
     return imports
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from archguard.adapters.files import package_files
-from archguard.adapters.import_table import build_import_table
 from archguard.adapters.import_statements import classify_imports
 from archguard.application.inventory import build_inventory
+from archguard.application.reading import CACHE_DIR, read_project
 from archguard.application.structure import check_structure
 from archguard.contracts import Contract, build_contract
 from archguard.domain.architecture import ArchitectureConfig
@@ -18,9 +17,6 @@ from archguard.domain.patterns import matches
 from archguard.domain.layout import KERNEL, MODULE, PROJECT, Layout, Owner
 from archguard.domain.violations import CheckResult, ContractOutcome, Violation
 from archguard.errors import SourceSyntaxError
-
-CACHE_DIR = ".archguard_cache"
-
 
 def module_file(source_root: Path, dotted: str) -> Path:
     """The file of a module: ``a/b.py`` or ``a/b/__init__.py``."""
@@ -40,17 +36,17 @@ def _weakest(kinds: list[str]) -> str:
 class _Checker:
     """One check run: the graph, the contracts, and the files read so far."""
 
-    def __init__(self, project_dir: Path, config: ArchitectureConfig, use_cache: bool):
+    def __init__(self, project_dir: Path, config: ArchitectureConfig, use_cache: bool,
+                 manifest: list[tuple[str, int, int]] | None = None):
         self.project_dir = project_dir.resolve()
         self.config = config
         self.inventory = build_inventory(project_dir, config)
         self.layout = Layout(config, self.inventory)
         self.source_root = (project_dir / config.source_root).resolve()
-        files = package_files(self.source_root, config.root_package)
-        build = build_import_table(self.source_root, config.root_package,
-                                   project_dir / CACHE_DIR if use_cache else None, files)
-        self.table = build.table
-        self.errors: list[str] = [str(e) for e in build.unparsable]
+        reading = read_project(project_dir, config, use_cache=use_cache, manifest=manifest)
+        self.table = reading.imports.table
+        self.string_scan = reading.strings
+        self.errors: list[str] = [str(e) for e in reading.imports.unparsable]
         _check_module_names(config, self.inventory)
         self.contracts: list[Contract] = [
             c for c in (build_contract(spec, self.layout) for spec in config.contracts)
@@ -63,9 +59,8 @@ class _Checker:
         self.inline_used: set[tuple[str, int]] = set()
         self.importers = self.table.project_modules
         self.imports_checked = 0
-        self.files = {m: path for m, path in files.items() if m in self.table}
+        self.files = {m: path for m, path in reading.files.items() if m in self.table}
         self.relatives: dict[str, tuple[Path, str]] = {}
-        self.use_cache = use_cache
         self.references_checked = 0
         self.string_findings: list[Finding] = []
         #: String references carrying an inline ignore, by file, for unused-ignore findings.
@@ -154,10 +149,8 @@ class _Checker:
         from archguard.application.strings import StringFinder
         from archguard.domain.references import AMBIGUOUS, RESOLVED, UNRESOLVED
 
-        files = {m: self.files.get(m) or module_file(self.source_root, m)
-                 for m in self.importers}
-        cache_dir = self.project_dir / CACHE_DIR if self.use_cache else None
-        finder = StringFinder(self.config, self.inventory, files, self.project_dir, cache_dir)
+        finder = StringFinder(self.config, self.inventory, self.files, self.project_dir, None,
+                              self.string_scan)
         for error in map(str, finder.errors):
             if error not in self.errors:
                 self.errors.append(error)
@@ -324,7 +317,7 @@ def run_check(project_dir: Path, config: ArchitectureConfig, *,
     cache = ResultCache(project_dir, config, project_dir / CACHE_DIR)
     result = cache.load()
     if result is None:
-        result = _Checker(project_dir, config, use_cache).run()
+        result = _Checker(project_dir, config, use_cache, cache.manifest).run()
         if not result.errors:
             cache.save(result)
     return result

@@ -36,6 +36,8 @@ class ResultCache:
         source_root = (project_dir / config.source_root).resolve()
         package_dir = source_root / Path(*config.root_package.split("."))
         manifest = source_manifest(package_dir)
+        #: Every Python file of the package folder: (relative path, mtime in ns, size).
+        self.manifest = manifest
         self.newest_ns = max((mtime for _, mtime, _ in manifest), default=0)
         digest = hashlib.sha256()
         digest.update(f"{FORMAT}|{__version__}|{project_dir.resolve()}|".encode())

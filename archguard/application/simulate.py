@@ -17,10 +17,9 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from archguard.adapters.files import package_files
-from archguard.adapters.import_table import build_import_table
 from archguard.adapters.import_statements import classify_imports
 from archguard.application.inventory import build_inventory
+from archguard.application.reading import read_project
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.imports import GUARDED, LAZY, MODULE, STRING, TYPE_CHECKING
 from archguard.domain.layout import MODULE as MODULE_OWNER
@@ -38,7 +37,6 @@ from archguard.domain.simulation import (
 )
 from archguard.errors import SourceSyntaxError, UsageError
 
-CACHE_DIR = ".archguard_cache"
 
 
 @dataclass(frozen=True)
@@ -76,14 +74,12 @@ class RemovalModel:
         self.inventory = build_inventory(project_dir, config)
         self.layout = Layout(config, self.inventory)
         self.source_root = (project_dir / config.source_root).resolve()
-        cache_dir = self.project_dir / CACHE_DIR if use_cache else None
-        files = package_files(self.source_root, config.root_package)
-        build = build_import_table(self.source_root, config.root_package, cache_dir, files)
-        self.table = build.table
-        self.errors: list[str] = [str(e) for e in build.unparsable]
-        self.files = {m: path for m, path in files.items() if m in self.table}
+        reading = read_project(project_dir, config, use_cache=use_cache)
+        self.table = reading.imports.table
+        self.errors: list[str] = [str(e) for e in reading.imports.unparsable]
+        self.files = {m: path for m, path in reading.files.items() if m in self.table}
         self.edges: dict[str, list[Edge]] = {m: self._imports(m) for m in sorted(self.files)}
-        self._add_string_edges(cache_dir)
+        self._add_string_edges(reading.strings)
         for edges in self.edges.values():
             edges.sort(key=lambda e: e.line)
         self.importers: dict[str, set[str]] = defaultdict(set)
@@ -122,13 +118,13 @@ class RemovalModel:
                                   statement.function))
         return edges
 
-    def _add_string_edges(self, cache_dir: Path | None) -> None:
-        if not self.config.strings.enabled:
+    def _add_string_edges(self, scan) -> None:
+        if scan is None:  # strings are off
             return
         from archguard.application.strings import StringFinder
 
-        finder = StringFinder(self.config, self.inventory, self.files, self.project_dir,
-                              cache_dir)
+        finder = StringFinder(self.config, self.inventory, self.files, self.project_dir, None,
+                              scan)
         for found in finder.references():
             ref, resolution = found.reference, found.resolution
             if resolution.status != RESOLVED or resolution.modules[0] not in self.files:

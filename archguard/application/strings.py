@@ -55,6 +55,58 @@ class FoundReference:
     resolution: Resolution
 
 
+@dataclass
+class StringScan:
+    """What the files say, before anything is resolved: the strings, classes, tables and
+    constants of each module that has any, the files that could not be parsed, and how
+    many files were parsed (the others were answered by the prefilter or the cache)."""
+
+    files: dict[str, FileStrings]
+    errors: list[SourceSyntaxError]
+    files_parsed: int
+
+
+def scan_project(config: ArchitectureConfig, modules: dict[str, Path], project_dir: Path,
+                 cache_dir: Path | None) -> StringScan:
+    """Read the string references of ``modules`` (dotted name: file); with ``cache_dir``,
+    through the scan cache kept there."""
+    spec = config.strings
+    rules = ScanRules(config.root_package, spec.loaders, bool(spec.settings))
+    prefilter = rules.prefilter()
+    cache = FileScanCache(cache_dir / CACHE_FILE if cache_dir else None, rules.fingerprint,
+                          strings_to_json, strings_from_json)
+    definition_file = config.definitions.file
+    modules_prefix = config.modules_package + "."
+    depth = modules_prefix.count(".") + 1
+    settings = set(spec.settings)
+    found = StringScan({}, [], 0)
+    empty = FileStrings()
+    for module, path in modules.items():
+        definition = (path.name == definition_file and module.startswith(modules_prefix)
+                      and module.count(".") == depth)
+        is_settings = module in settings
+
+        def compute(data: bytes, path=path, definition=definition,
+                    is_settings=is_settings) -> FileStrings:
+            if not (definition or is_settings or prefilter.search(data)):
+                return empty
+            found.files_parsed += 1
+            return scan_strings(path, data, rules, definition=definition,
+                                settings=is_settings)
+
+        try:
+            scan = cache.fetch(cache_key(path, project_dir), path, compute)
+        except SourceSyntaxError as exc:
+            found.errors.append(exc)
+            continue
+        except OSError:
+            continue
+        if scan.references or scan.classes or scan.tables or scan.constants:
+            found.files[module] = scan
+    cache.save()
+    return found
+
+
 class StringFinder:
     """The string references of the project's modules, resolved.
 
@@ -62,54 +114,19 @@ class StringFinder:
     """
 
     def __init__(self, config: ArchitectureConfig, inventory: Inventory,
-                 modules: dict[str, Path], project_dir: Path, cache_dir: Path | None) -> None:
+                 modules: dict[str, Path], project_dir: Path, cache_dir: Path | None,
+                 scan: StringScan | None = None) -> None:
         self.config = config
         self.project_dir = project_dir
         self.modules = modules
-        spec = config.strings
-        self.rules = ScanRules(config.root_package, spec.loaders, bool(spec.settings))
-        self.prefilter = self.rules.prefilter()
-        self.cache = FileScanCache(cache_dir / CACHE_FILE if cache_dir else None,
-                                   self.rules.fingerprint, strings_to_json, strings_from_json)
-        self.errors: list[SourceSyntaxError] = []
-        self.files_parsed = 0
-        self.scans = self._scan_all()
+        if scan is None:
+            scan = scan_project(config, modules, project_dir, cache_dir)
+        self.errors = scan.errors
+        self.files_parsed = scan.files_parsed
+        self.scans = scan.files
         self.labels = {m.name: f"{config.modules_package}.{m.name}" for m in inventory.modules}
-        self.labels.update(dict(spec.app_labels))
+        self.labels.update(dict(config.strings.app_labels))
         self._index()
-
-    # -- reading ---------------------------------------------------------------------------
-
-    def _scan_all(self) -> dict[str, FileStrings]:
-        definition_file = self.config.definitions.file
-        modules_prefix = self.config.modules_package + "."
-        settings = set(self.config.strings.settings)
-        scans: dict[str, FileStrings] = {}
-        empty = FileStrings()
-        for module, path in self.modules.items():
-            definition = (path.name == definition_file and module.startswith(modules_prefix)
-                          and module.count(".") == modules_prefix.count(".") + 1)
-            is_settings = module in settings
-
-            def compute(data: bytes, path=path, definition=definition,
-                        is_settings=is_settings) -> FileStrings:
-                if not (definition or is_settings or self.prefilter.search(data)):
-                    return empty
-                self.files_parsed += 1
-                return scan_strings(path, data, self.rules, definition=definition,
-                                    settings=is_settings)
-
-            try:
-                scan = self.cache.fetch(cache_key(path, self.project_dir), path, compute)
-            except SourceSyntaxError as exc:
-                self.errors.append(exc)
-                continue
-            except OSError:
-                continue
-            if scan.references or scan.classes or scan.tables or scan.constants:
-                scans[module] = scan
-        self.cache.save()
-        return scans
 
     def _index(self) -> None:
         self.settings: dict[str, str] = {}

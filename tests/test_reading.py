@@ -1,0 +1,141 @@
+"""Reading a project: which files are its modules, and the imports and strings read side
+by side in two processes giving what one process gives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from archguard.adapters import concurrency
+from archguard.adapters.concurrency import side_by_side
+from archguard.adapters.files import manifest_modules, package_files, source_manifest
+from archguard.adapters.import_graph import build_import_graph
+from archguard.application import reading
+from archguard.application.check import run_check
+from archguard.config import load_config
+from archguard.errors import SourceSyntaxError
+
+ROOT = Path(__file__).resolve().parents[1]
+BEFORE = ROOT / "fixtures" / "commerce_platform" / "before"
+RULES = ROOT / "rules" / "commerce_platform.yaml"
+DJANGO_SHOP = ROOT / "fixtures" / "django_shop"
+
+TRICKY = {
+    "app/__init__.py": "",
+    "app/main.py": "",
+    "app/pkg/__init__.py": "",
+    "app/pkg/mod.py": "",
+    "app/pkg/deeper/__init__.py": "",
+    "app/pkg/deeper/leaf.py": "",
+    "app/loose/script.py": "",  # no __init__.py: not part of the package
+    "app/loose/inner/__init__.py": "",  # a package inside it is not either
+    "app/loose/inner/thing.py": "",
+    "app/not-a-name/__init__.py": "",
+    "app/not-a-name/x.py": "",
+    "app/.hidden/__init__.py": "",
+    "app/pkg/__pycache__/mod.py": "",
+    "app/pkg/some.module.py": "",
+    "app/pkg/notes.txt": "",
+}
+
+
+def test_the_modules_are_those_of_grimps_graph(make_project):
+    root = make_project(TRICKY)
+    graph = build_import_graph(root, "app").graph
+    expected = {m for m in graph.modules if not graph.is_module_squashed(m)}
+    files = package_files(root, "app")
+    assert set(files) == expected == {"app", "app.main", "app.pkg", "app.pkg.mod",
+                                      "app.pkg.deeper", "app.pkg.deeper.leaf"}
+    assert files["app.pkg"] == root / "app/pkg/__init__.py"
+    assert files["app.pkg.deeper.leaf"] == root / "app/pkg/deeper/leaf.py"
+
+
+def test_the_manifest_gives_each_module_its_time_and_size(make_project):
+    root = make_project(TRICKY)
+    (root / "app/pkg/mod.py").write_text("x = 1\n")
+    modules = manifest_modules(root, "app", source_manifest(root / "app"))
+    path, mtime, size = modules["app.pkg.mod"]
+    assert path == root / "app/pkg/mod.py"
+    assert (mtime, size) == (path.stat().st_mtime_ns, 6)
+
+
+def test_a_package_without_init_has_no_modules(make_project):
+    root = make_project({"app/mod.py": ""})
+    assert package_files(root, "app") == {}
+
+
+# -- side by side ---------------------------------------------------------------------------
+
+
+def test_side_by_side_gives_both_results_and_runs_the_background_elsewhere():
+    here = os.getpid()
+    (pid, value), other = side_by_side(lambda: (os.getpid(), [1, {"a": (2, 3)}]),
+                                       lambda: os.getpid())
+    assert value == [1, {"a": (2, 3)}]
+    assert other == here
+    assert pid != here
+
+
+def test_an_error_in_the_background_is_raised_here():
+    calls = []
+
+    def background():
+        calls.append(os.getpid())
+        raise SourceSyntaxError(Path("a.py"), 3, "invalid syntax")
+
+    with pytest.raises(SourceSyntaxError, match="a.py:3"):
+        side_by_side(background, lambda: None)
+    assert calls == [os.getpid()]  # run again here, where its error can be raised
+
+
+def test_an_error_in_the_foreground_stops_the_background(tmp_path):
+    marker = tmp_path / "finished"
+
+    def background():
+        import time
+
+        time.sleep(3)
+        marker.write_text("done")
+
+    def foreground():
+        raise KeyError("stop")
+
+    with pytest.raises(KeyError):
+        side_by_side(background, foreground)
+    assert not marker.exists()
+
+
+def test_a_process_with_other_threads_does_not_fork():
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert not concurrency.can_fork()
+        (pid, _), _ = side_by_side(lambda: (os.getpid(), None), lambda: None)
+        assert pid == os.getpid()
+    finally:
+        release.set()
+        thread.join()
+
+
+@pytest.mark.parametrize("fixture, config", [(BEFORE, RULES),
+                                             (DJANGO_SHOP, DJANGO_SHOP / "archguard.yaml")])
+def test_reading_side_by_side_checks_as_reading_in_one_process(tmp_path, monkeypatch,
+                                                               fixture, config):
+    project = tmp_path / "project"
+    shutil.copytree(fixture, project, ignore=shutil.ignore_patterns(".archguard_cache"))
+    architecture = load_config(config)
+    monkeypatch.setattr(reading, "SIDE_BY_SIDE_FROM", 10**9)
+    alone = run_check(project, architecture, use_cache=False)
+    forks = []
+    original = concurrency.os.fork
+    monkeypatch.setattr(concurrency.os, "fork", lambda: forks.append(1) or original())
+    monkeypatch.setattr(reading, "SIDE_BY_SIDE_FROM", 1)
+    together = run_check(project, architecture, use_cache=False)
+    assert forks == [1]
+    assert together == alone
+    assert together.references_checked > 0
