@@ -22,9 +22,9 @@ Within a repetition every tool runs in one state before any runs in the next, an
 of the tools rotates from one repetition to the next, so that the noise of a shared machine
 hits all of them alike. Each run records its wall time, its peak resident memory, its exit
 code and the number of violations it reports. The peak memory is the larger of the tool
-process's own peak (from ``wait4``) and the peak, sampled every 5 ms, of the summed resident
-memory of the process and every process it started (archguard reads a large tree in two
-processes); pages a forked process shares with its parent are counted in both. The medians
+process's own peak resident set (from ``wait4``) and the peak, sampled every 5 ms, of the
+summed proportional set sizes of the process and every process it started (archguard reads
+a large tree in two processes, which share the pages they had at the fork). The medians
 go into a Markdown table, printed and written to ``--out``. The exit code is 1 when a run
 failed (an exit code other than 0 or 1, or a time-out), 2 when the benchmark could not run.
 """
@@ -306,8 +306,10 @@ def measure(argv: list[str], cwd: Path, logs: Path, timeout: float) -> tuple[
 
 
 class TreeMemory(threading.Thread):
-    """The peak of the summed resident memory of a process and its descendants, sampled
-    from ``/proc`` (Linux; elsewhere it stays 0 and ``wait4``'s figure stands alone)."""
+    """The peak of the summed memory of a process and its descendants, sampled from
+    ``/proc``: proportional set sizes, so that the pages a forked process shares with its
+    parent are counted once (Linux; elsewhere it stays 0 and ``wait4``'s figure stands
+    alone)."""
 
     INTERVAL = 0.005
 
@@ -330,14 +332,26 @@ class TreeMemory(threading.Thread):
         while pending:
             pid = pending.pop()
             try:
-                with open(f"/proc/{pid}/statm", "rb") as statm:
-                    total += int(statm.read().split()[1]) * self._page_kib
+                total += self._resident_kib(pid)
                 for task in os.listdir(f"/proc/{pid}/task"):
                     with open(f"/proc/{pid}/task/{task}/children", "rb") as children:
                         pending.extend(int(child) for child in children.read().split())
             except (OSError, ValueError, IndexError):
                 continue
         return total
+
+    def _resident_kib(self, pid: int) -> int:
+        """The process's proportional set size (each page shared with other processes
+        counted in part), else its resident set size."""
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+                for line in rollup:
+                    if line.startswith(b"Pss:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * self._page_kib
 
     def stop(self) -> None:
         self._done.set()
@@ -667,8 +681,9 @@ def report(trees: list[Tree], tools: list[Tool], args: argparse.Namespace, comma
         "run again on the cache the cold run left; *warm, 1 file changed*: a line appended "
         f"to one file with imports, {args.settle:g} s after the last run. Times are "
         "median wall seconds of the whole command, start-up included; memory is the median "
-        "peak resident set of the tool's processes together (a forked process's pages "
-        "shared with its parent counted twice), in MB of 1,024 KiB. *archguard / peer* is "
+        "peak memory, in MB of 1,024 KiB: the larger of the tool process's peak resident "
+        "set and the peak of the proportional set sizes of it and the processes it started, "
+        "summed. *archguard / peer* is "
         "the ratio of median times: below 1, archguard is faster. *planted (imports)*: "
         "planted violations, and how many of them are imports (module-level or lazy) rather "
         "than `relationship(\"...\")` strings; *found*: violations each tool reported "
