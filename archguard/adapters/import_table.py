@@ -39,8 +39,8 @@ Imports = dict[str, dict[str, list[int]]]
 
 @dataclass
 class TableBuild:
-    """The table, the files that could not be parsed (left out of it), and how much of
-    it was read again (``scanned`` modules of ``modules``)."""
+    """The table, the files that could not be parsed (left out of it), and how many
+    modules were scanned (the others were answered by the table kept from the last run)."""
 
     table: ImportTable
     unparsable: list[SourceSyntaxError] = field(default_factory=list)
