@@ -53,6 +53,8 @@ class _Checker:
             if c is not None
         ]
         self.statements: dict[str, list[ImportStatement]] = {}
+        #: The bytes of each file classified, by project-relative path: read once.
+        self.sources: dict[str, bytes] = {}
         self.found: dict[str, list[Violation]] = defaultdict(list)
         self.seen: set[tuple[str, str, int, str]] = set()
         self.used_ignores: set[int] = set()
@@ -86,9 +88,14 @@ class _Checker:
         statements = self.statements.get(relative)
         if statements is None:
             try:
-                statements = classify_imports(path)
+                source = path.read_bytes()
+                statements = classify_imports(path, source)
+                self.sources[relative] = source
             except SourceSyntaxError as exc:
                 self.errors.append(str(exc))
+                statements = []
+            except OSError as exc:
+                self.errors.append(f"{path}: cannot be read: {exc.strerror or exc}")
                 statements = []
             self.statements[relative] = statements
         return statements
@@ -119,7 +126,8 @@ class _Checker:
                     self.follow_indirect(importer, imported, source)
         if self.config.strings.enabled:
             self.check_strings()
-        found = _with_uses(_number_occurrences(self.found), self.project_dir, self.statements)
+        found = _with_uses(_number_occurrences(self.found), self.project_dir,
+                           self.statements, self.sources)
         outcomes = []
         for spec in self.config.contracts:
             if spec.type == "structure":
@@ -392,9 +400,10 @@ def _ignore_findings(config: ArchitectureConfig, used: set[int], sites: list[tup
 
 
 def _with_uses(found: dict[str, list[Violation]], project_dir: Path,
-               statements_cache: dict[str, list[ImportStatement]]) -> dict[str, list[Violation]]:
-    # statements_cache: the classified statements of each file, by project-relative path
-    """Fill in ``used_in``, reading each file with violations once more, for its scopes."""
+               statements: dict[str, list[ImportStatement]],
+               sources: dict[str, bytes]) -> dict[str, list[Violation]]:
+    """Fill in ``used_in`` from the scopes of each file with violations, given the
+    statements and bytes of each file classified (by project-relative path)."""
     from dataclasses import replace
 
     from archguard.adapters.usage import find_uses
@@ -406,9 +415,10 @@ def _with_uses(found: dict[str, list[Violation]], project_dir: Path,
                 by_file[v.file].add(v.line)
     uses: dict[tuple[str, int], tuple] = {}
     for file, lines in by_file.items():
-        path = project_dir / file
-        wanted = [s for s in statements_cache[file] if s.line in lines]
-        for line, sites in find_uses(path, path.read_bytes(), wanted).items():
+        wanted = [s for s in statements.get(file, ()) if s.line in lines]
+        if not wanted or file not in sources:
+            continue
+        for line, sites in find_uses(project_dir / file, sources[file], wanted).items():
             uses[(file, line)] = sites
     return {
         contract: [v if v.reference is not None else
