@@ -72,8 +72,9 @@ class ScanRules:
         return re.compile(self._names().encode())
 
     def line_pattern(self) -> re.Pattern[str]:
-        """Matches a line worth reading closely."""
-        return re.compile(self._names())
+        """Matches a line worth reading closely: one that mentions a recognised name, or
+        defines a class (every class is recorded, for mapped subclasses)."""
+        return re.compile(self._names() + r"|\bclass\b")
 
     @property
     def fingerprint(self) -> str:
@@ -81,7 +82,7 @@ class ScanRules:
         return repr((SCANNER_VERSION, self.root_package, self.loaders, self.settings))
 
 
-SCANNER_VERSION = 2
+SCANNER_VERSION = 3
 
 
 def scan_strings(path: Path, data: bytes, rules: ScanRules, *, definition: bool = False,
@@ -187,15 +188,19 @@ class _Scanner:
                 if expr is not None:
                     self.expression(expr, kind, scope, function, holder)
             qualname = ".".join([*scope, node.name])
-            self.visit_body(node.body, kind, [*scope, node.name], qualname, None)
+            if self.hot(node):
+                self.visit_body(node.body, kind, [*scope, node.name], qualname, None)
             return
         if isinstance(node, ast.ClassDef):
             self.record_class(node, scope)
             for expr in [*node.decorator_list, *node.bases, *node.keywords]:
                 self.expression(expr, kind, scope, function, holder)
-            self.visit_body(node.body, kind, [*scope, node.name], function,
-                            ".".join([*scope, node.name]) if function is None else None)
+            if self.hot_span(node.body[0].lineno, node.end_lineno or node.lineno):
+                self.visit_body(node.body, kind, [*scope, node.name], function,
+                                ".".join([*scope, node.name]) if function is None else None)
             return
+        if isinstance(node, _COMPOUND) and not self.hot(node):
+            return  # no line of it mentions a recognised name or defines a class
         if isinstance(node, ast.If) and is_type_checking(node.test):
             self.visit_body(node.body, TYPE_CHECKING, scope, function, holder)
             self.visit_body(node.orelse, kind, scope, function, holder)
@@ -241,8 +246,11 @@ class _Scanner:
                     self.expression(item, kind, scope, function, holder)
 
     def hot(self, node: ast.AST) -> bool:
-        """Whether a line of ``node`` mentions a recognised name."""
-        first, last = node.lineno, node.end_lineno or node.lineno
+        """Whether a line of ``node`` mentions a recognised name (or defines a class)."""
+        return self.hot_span(node.lineno, node.end_lineno or node.lineno)
+
+    def hot_span(self, first: int, last: int) -> bool:
+        """Whether one of lines ``first`` to ``last`` does."""
         return self.hot_lines[min(last, len(self.hot_lines) - 1)] \
             > self.hot_lines[min(first, len(self.hot_lines)) - 1]
 
