@@ -17,12 +17,11 @@ Nothing is imported or executed: grimp reads the files.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archguard.adapters.files import package_files
+from archguard.adapters.files import manifest_modules, source_manifest
 from archguard.adapters.import_graph import build_around_broken_files, grimp_graph
 from archguard.domain.imports import ImportTable
 from archguard.errors import SourceSyntaxError
@@ -51,14 +50,14 @@ def build_import_table(source_root: Path, root_package: str, cache_dir: Path | N
                        files: dict[str, Path] | None = None,
                        signatures: dict[str, tuple[int, int]] | None = None) -> TableBuild:
     """The imports of every module of ``root_package`` in ``source_root``; with
-    ``cache_dir``, kept in it between runs. ``files`` are the package's files by module
-    (:func:`~archguard.adapters.files.package_files`), and ``signatures`` their modification
-    times (ns) and sizes read before any is scanned, when the caller has them."""
+    ``cache_dir``, kept in it between runs. ``files`` are the package's files by module,
+    and ``signatures`` their modification times (ns) and sizes, read before any is scanned
+    (:func:`~archguard.adapters.files.manifest_modules`), when the caller has them."""
     package_dir = source_root / Path(*root_package.split("."))
-    if files is None:
-        files = package_files(source_root, root_package)
-    if signatures is None:
-        signatures = _signatures(files)
+    if files is None or signatures is None:
+        modules = manifest_modules(source_root, root_package, source_manifest(package_dir))
+        files = {module: path for module, (path, _, _) in modules.items()}
+        signatures = {module: (mtime, size) for module, (_, mtime, size) in modules.items()}
     cache_file = cache_dir / FILE if cache_dir is not None else None
     salt = _salt(root_package, package_dir)
     kept = _load(cache_file, salt) if cache_file is not None else None
@@ -84,18 +83,6 @@ def build_import_table(source_root: Path, root_package: str, cache_dir: Path | N
     if cache_file is not None and not unparsable:
         _save(cache_file, salt, imports, signatures)
     return TableBuild(ImportTable(imports), unparsable, scanned=len(imports))
-
-
-def _signatures(files: dict[str, Path]) -> dict[str, tuple[int, int]]:
-    """Each module's file's modification time (ns) and size, read before it is scanned."""
-    signatures = {}
-    for module, path in files.items():
-        try:
-            stat = os.stat(path)
-        except OSError:
-            continue
-        signatures[module] = (stat.st_mtime_ns, stat.st_size)
-    return signatures
 
 
 def _changed(modules: dict[str, list], signatures: dict[str, tuple[int, int]],

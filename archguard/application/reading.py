@@ -13,10 +13,14 @@ import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archguard.adapters.files import manifest_modules, source_manifest
 from archguard.adapters.import_table import TableBuild, build_import_table
 from archguard.domain.architecture import ArchitectureConfig
+
+if TYPE_CHECKING:
+    from archguard.application.strings import StringScan
 
 CACHE_DIR = ".archguard_cache"
 #: Modules from which the imports and strings are read side by side.
@@ -30,7 +34,7 @@ class ProjectReading:
 
     files: dict[str, Path]
     imports: TableBuild
-    strings: object | None  # archguard.application.strings.StringScan
+    strings: StringScan | None
 
 
 def read_project(project_dir: Path, config: ArchitectureConfig, *, use_cache: bool,
