@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from archguard.config import find_config, load_config
 from archguard.config.format import CONFIG_SCHEMA, CONTRACT_VARIANTS, json_schema
-from archguard.domain.architecture import CONTRACT_TYPES
+from archguard.contracts import CONTRACT_KINDS
 from archguard.errors import ConfigError, ConfigNotFoundError
 
 from .conftest import REPO, RULES
@@ -56,7 +56,7 @@ def test_platform_rules_load_with_every_contract_kind():
     assert config.modules["dev_tools"].code == "dev-tools"
     assert config.counted_kinds == ("module", "lazy", "string")
     kinds = {c.type for c in config.contracts}
-    assert kinds == set(CONTRACT_TYPES)
+    assert kinds == set(CONTRACT_KINDS)
     assert config.definitions.read == ("category", "requires")
     assert "app.main" in config.runtime.entry_points
 
@@ -195,7 +195,7 @@ def test_pyproject_inline_table_is_validated_with_its_line(tmp_path):
 
 
 def test_every_contract_type_has_a_schema():
-    assert tuple(CONTRACT_VARIANTS) == CONTRACT_TYPES
+    assert tuple(CONTRACT_VARIANTS) == tuple(CONTRACT_KINDS)
 
 
 def test_committed_json_schema_is_current():

@@ -14,7 +14,7 @@ import pytest
 
 from archguard.application.check import run_check
 from archguard.config import load_config
-from archguard.domain.architecture import IMPORT_KINDS
+from archguard.domain.imports import ImportKind
 
 from . import seed_facts
 from .conftest import AFTER, BEFORE, RULES
@@ -61,7 +61,7 @@ def archguard_edges(project: Path) -> set[tuple[str, int]]:
     config = load_config(RULES)
     wanted = {"core-not-optional", "nothing-depends-on-internal", "payments-below-billing"}
     # import-linter counts every import wherever it sits: count every kind here too.
-    contracts = tuple(replace(c, count=IMPORT_KINDS) for c in config.contracts
+    contracts = tuple(replace(c, count=tuple(ImportKind)) for c in config.contracts
                       if c.id in wanted)
     result = run_check(project, replace(config, contracts=contracts), use_cache=False)
     return ({(v.importer, v.line) for v in result.violations if v.reference is None},

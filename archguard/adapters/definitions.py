@@ -3,38 +3,11 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from archguard.domain.architecture import DefinitionReading
+from archguard.domain.inventory import DefinitionFacts
 from archguard.errors import SourceSyntaxError
-
-
-@dataclass(frozen=True)
-class DefinitionFacts:
-    """What a ``definition.py`` declares, as far as it can be read without running it.
-
-    A value is ``None`` when the file does not give it as a literal.
-    """
-
-    path: Path
-    variable: str | None = None
-    line: int | None = None
-    code: str | None = None
-    flags: dict[str, bool] = field(default_factory=dict)
-    requires: tuple[str, ...] | None = None
-    requires_line: int | None = None
-    functions: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()
-
-    def category(self, reading: DefinitionReading) -> str | None:
-        """The category the flags give, in the configured order; None when unreadable."""
-        if self.variable is None:
-            return None
-        for flag, category in reading.category_flags:
-            if self.flags.get(flag):
-                return category
-        return reading.default_category
 
 
 def _call_name(func: ast.expr) -> str | None:

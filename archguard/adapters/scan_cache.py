@@ -90,6 +90,11 @@ class FileScanCache(Generic[Value]):
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
+    def keep(self, keys) -> None:
+        """Keep the entries of ``keys`` at the next save, whether this run used them or not
+        (a run that reads only some of the files)."""
+        self.used.update(key for key in keys if key in self.entries)
+
     def save(self) -> None:
         """Write the entries used by this run (others belong to files gone since)."""
         if self.path is None:

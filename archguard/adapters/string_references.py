@@ -17,14 +17,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from archguard.adapters.import_statements import (
-    catches_import_error,
+from archguard.adapters.source_walk import (
+    COMPOUND,
+    MODULE_LEVEL,
+    Place,
+    PlaceWalker,
+    base_names,
+    function_header,
     inline_ignore,
-    is_type_checking,
     parse_source,
 )
 from archguard.domain.architecture import LoaderRule
-from archguard.domain.imports import GUARDED, STRING, TYPE_CHECKING
+from archguard.domain.imports import ImportKind
 from archguard.domain.references import (
     APP_LABEL,
     MAPPED_CLASS,
@@ -46,8 +50,6 @@ _BUILTIN_TRIGGERS = (
     "dynamic_loader", "ForeignKey", "OneToOneField", "ManyToManyField", "Table",
     *_MAPPER_MARKS,
 )
-_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try,
-             ast.TryStar, ast.Match, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 #: Longest statement shown as the reference's statement; longer ones show just the call.
 _STATEMENT_WIDTH = 160
 _SETTING = re.compile(r"[A-Z][A-Z0-9_]*$")
@@ -82,7 +84,7 @@ class ScanRules:
         return repr((SCANNER_VERSION, self.root_package, self.loaders, self.settings))
 
 
-SCANNER_VERSION = 3
+SCANNER_VERSION = 4
 
 
 def scan_strings(path: Path, data: bytes, rules: ScanRules, *, definition: bool = False,
@@ -94,7 +96,7 @@ def scan_strings(path: Path, data: bytes, rules: ScanRules, *, definition: bool 
     lines = data.decode("utf-8", errors="replace").splitlines()
     scanner = _Scanner(lines, rules, _hot_lines(lines, rules, everything=definition),
                        _future_annotations(tree), definition)
-    scanner.visit_body(tree.body, STRING, [], None, None)
+    scanner.walk_body(tree.body, MODULE_LEVEL)
     constants = _constants(tree) if settings else ()
     return FileStrings(
         references=tuple(sorted(scanner.found, key=lambda r: (r.line, r.column))),
@@ -150,7 +152,7 @@ def _constants(tree: ast.Module) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-class _Scanner:
+class _Scanner(PlaceWalker):
     def __init__(self, lines: list[str], rules: ScanRules, hot_lines: list[int],
                  future_annotations: bool, definition: bool) -> None:
         self.lines = lines
@@ -167,83 +169,49 @@ class _Scanner:
         self.tables: list[tuple[str, int]] = []
         self.statement: ast.stmt | None = None
 
-    # -- walking, with the position of each node ---------------------------------------------
+    # -- walking, with the place of each node ---------------------------------------------
     #
     # Statements are walked to know where each sits (function, class body, TYPE_CHECKING,
     # guarded); expressions only where a line mentions a recognised name (see ``hot``).
 
-    def visit_body(self, body: list[ast.stmt], kind: str, scope: list[str],
-                   function: str | None, holder: str | None) -> None:
-        for node in body:
-            self.visit(node, kind, scope, function, holder)
+    def walk_statement(self, node: ast.stmt, place: Place) -> None:
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            self.statement = None if isinstance(node, COMPOUND) else node
+            if isinstance(node, COMPOUND) and not isinstance(
+                    node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) \
+                    and not self.hot(node):
+                return  # no line of it mentions a recognised name or defines a class
+        super().walk_statement(node, place)
 
-    def visit(self, node: ast.stmt, kind: str, scope: list[str], function: str | None,
-              holder: str | None) -> None:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            _bind(self.aliases, node)
-            return
-        self.statement = None if isinstance(node, _COMPOUND) else node
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            for expr in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
-                if expr is not None:
-                    self.expression(expr, kind, scope, function, holder)
-            qualname = ".".join([*scope, node.name])
-            if self.hot(node):
-                self.visit_body(node.body, kind, [*scope, node.name], qualname, None)
-            return
-        if isinstance(node, ast.ClassDef):
-            self.record_class(node, scope)
-            for expr in [*node.decorator_list, *node.bases, *node.keywords]:
-                self.expression(expr, kind, scope, function, holder)
-            if self.hot_span(node.body[0].lineno, node.end_lineno or node.lineno):
-                self.visit_body(node.body, kind, [*scope, node.name], function,
-                                ".".join([*scope, node.name]) if function is None else None)
-            return
-        if isinstance(node, _COMPOUND) and not self.hot(node):
-            return  # no line of it mentions a recognised name or defines a class
-        if isinstance(node, ast.If) and is_type_checking(node.test):
-            self.visit_body(node.body, TYPE_CHECKING, scope, function, holder)
-            self.visit_body(node.orelse, kind, scope, function, holder)
-            return
-        if isinstance(node, ast.Try | ast.TryStar) and any(
-            catches_import_error(h) for h in node.handlers
-        ):
-            self.visit_body(node.body, GUARDED if kind == STRING else kind, scope, function,
-                            holder)
-            for handler in node.handlers:
-                self.visit_body(handler.body, kind, scope, function, holder)
-            self.visit_body(node.orelse, kind, scope, function, holder)
-            self.visit_body(node.finalbody, kind, scope, function, holder)
-            return
-        if isinstance(node, _COMPOUND):
-            self.compound(node, kind, scope, function, holder)
-            return
+    def on_import(self, node: ast.Import | ast.ImportFrom, place: Place) -> None:
+        _bind(self.aliases, node)
+
+    def on_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, place: Place) -> None:
+        for expression in function_header(node):
+            self.on_expression(expression, place)
+        if self.hot(node):
+            self.walk_body(node.body, place.in_function(node.name))
+
+    def on_class(self, node: ast.ClassDef, place: Place) -> None:
+        self.record_class(node, list(place.scope))
+        for expression in [*node.decorator_list, *node.bases, *node.keywords]:
+            self.on_expression(expression, place)
+        if self.hot_span(node.body[0].lineno, node.end_lineno or node.lineno):
+            self.walk_body(node.body, place.in_class(node.name))
+
+    def on_compound(self, node: ast.stmt, place: Place) -> None:
+        self.statement = None  # a reference in a header is shown as its call
+        super().on_compound(node, place)
+
+    def on_simple(self, node: ast.stmt, place: Place) -> None:
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             return  # a docstring or a bare string: names nothing
         if not self.hot(node):
             return
         if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Call):
-            self.annotated_relationship(node, kind, function, holder)
+            self.annotated_relationship(node, place)
         for child in ast.iter_child_nodes(node):
-            self.expression(child, kind, scope, function, holder)
-
-    def compound(self, node: ast.stmt, kind: str, scope: list[str], function: str | None,
-                 holder: str | None) -> None:
-        """``if``/``for``/``while``/``with``/``try``/``match``: headers, then bodies."""
-        for _name, value in ast.iter_fields(node):
-            items = value if isinstance(value, list) else [value]
-            for item in items:
-                if isinstance(item, ast.stmt):
-                    self.visit(item, kind, scope, function, holder)
-                elif isinstance(item, ast.ExceptHandler | ast.match_case):
-                    if isinstance(item, ast.match_case) and item.guard is not None:
-                        self.expression(item.guard, kind, scope, function, holder)
-                    self.visit_body(item.body, kind, scope, function, holder)
-                elif isinstance(item, ast.withitem):
-                    self.expression(item.context_expr, kind, scope, function, holder)
-                elif isinstance(item, ast.expr):
-                    self.statement = None
-                    self.expression(item, kind, scope, function, holder)
+            self.on_expression(child, place)
 
     def hot(self, node: ast.AST) -> bool:
         """Whether a line of ``node`` mentions a recognised name (or defines a class)."""
@@ -254,31 +222,23 @@ class _Scanner:
         return self.hot_lines[min(last, len(self.hot_lines) - 1)] \
             > self.hot_lines[min(first, len(self.hot_lines)) - 1]
 
-    def expression(self, node: ast.AST, kind: str, scope: list[str], function: str | None,
-                   holder: str | None) -> None:
+    def on_expression(self, node: ast.AST, place: Place) -> None:
         if isinstance(node, ast.expr | ast.keyword) and not self.hot(node):
             return
-        self.walk(node, kind, scope, function, holder)
+        self.walk(node, place)
 
-    def walk(self, node: ast.AST, kind: str, scope: list[str], function: str | None,
-             holder: str | None) -> None:
+    def walk(self, node: ast.AST, place: Place) -> None:
         if isinstance(node, ast.Lambda):
-            self.walk(node.body, kind, scope, function or ".".join([*scope, "<lambda>"]), None)
+            self.walk(node.body, place.in_lambda())
             return
         if isinstance(node, ast.Call):
-            self.call(node, kind, function, holder)
+            self.call(node, place)
         if self.definition:
-            self.definition_path(node, kind, function, holder)
+            self.definition_path(node, place)
         for child in ast.iter_child_nodes(node):
-            self.walk(child, kind, scope, function, holder)
+            self.walk(child, place)
 
     def record_class(self, node: ast.ClassDef, scope: list[str]) -> None:
-        bases = []
-        for base in node.bases:
-            if isinstance(base, ast.Name):
-                bases.append(base.id)
-            elif isinstance(base, ast.Attribute):
-                bases.append(base.attr)
         table, marked = None, False
         for statement in node.body:
             targets = (statement.targets if isinstance(statement, ast.Assign)
@@ -295,7 +255,7 @@ class _Scanner:
         if table:
             self.tables.append((table, node.lineno))
         self.classes.append(MappedClass(".".join([*scope, node.name]), node.lineno,
-                                        tuple(bases), table, marked))
+                                        base_names(node), table, marked))
 
     # -- calls ---------------------------------------------------------------------------------
 
@@ -315,14 +275,13 @@ class _Scanner:
             return None, parts[-1]
         return ".".join([base, *parts[1:]]), parts[-1]
 
-    def call(self, node: ast.Call, kind: str, function: str | None,
-             holder: str | None) -> None:
+    def call(self, node: ast.Call, place: Place) -> None:
         qualified, final = self.callee(node.func)
         written = ast.unparse(node.func)
         for rule in self.rules.loaders:
             if (qualified == rule.function) if "." in rule.function else (final == rule.function):
                 self.loader_argument(node, written, rule.form, rule.argument, rule.keyword,
-                                     kind, function, holder, submodule=rule.submodule)
+                                     place, submodule=rule.submodule)
                 return
         if qualified in ("importlib.import_module", "importlib.util.find_spec") \
                 or (final == "__import__" and isinstance(node.func, ast.Name)):
@@ -332,71 +291,65 @@ class _Scanner:
                 package_text = package.value
             elif isinstance(package, ast.Name) and package.id in ("__package__", "__name__"):
                 package_text = ""
-            self.loader_argument(node, written, MODULE_PATH, 0, "name", kind, function, holder,
+            self.loader_argument(node, written, MODULE_PATH, 0, "name", place,
                                  package=package_text)
             return
         if qualified == "pkgutil.resolve_name":
-            self.loader_argument(node, written, OBJECT_PATH, 0, "name", kind, function, holder)
+            self.loader_argument(node, written, OBJECT_PATH, 0, "name", place)
             return
         if qualified is not None and qualified.startswith("django."):
             if qualified.startswith("django.db.models.") and final in _DJANGO_RELATIONS:
                 target = _string(_argument(node, 0, "to"))
                 if target and "." in target:
-                    self.add(node, written, APP_LABEL, target, kind, function, holder,
+                    self.add(node, written, APP_LABEL, target, place,
                              submodule="models")
             return
         if final in ("relationship", "dynamic_loader"):
-            self.relationship(node, written, kind, function, holder)
+            self.relationship(node, written, place)
         elif final == "ForeignKey":
             target = _string(_argument(node, 0, "column"))
             if target and "." in target:
-                self.add(node, written, TABLE_COLUMN, target, kind, function, holder)
+                self.add(node, written, TABLE_COLUMN, target, place)
         elif final == "Table" and len(node.args) >= 2:
             name = _string(node.args[0])
             if name:
                 self.tables.append((name, node.lineno))
 
     def loader_argument(self, node: ast.Call, written: str, form: str, position: int,
-                        keyword: str | None, kind: str, function: str | None,
-                        holder: str | None, *, package: str | None = None,
+                        keyword: str | None, place: Place, *, package: str | None = None,
                         submodule: str | None = None) -> None:
         value = _argument(node, position, keyword)
         text = _string(value)
         if text is not None:
-            self.add(node, written, form, text, kind, function, holder, package=package,
+            self.add(node, written, form, text, place, package=package,
                      submodule=submodule, loads=True)
             return
         prefix = _literal_prefix(value)
         if prefix:
-            self.add(node, written, form, prefix, kind, function, holder, prefix=True,
+            self.add(node, written, form, prefix, place, prefix=True,
                      package=package, submodule=submodule, loads=True)
             return
         setting = _setting_name(value)
         if setting and self.rules.settings:
-            self.add(node, written, form, "", kind, function, holder, setting=setting,
+            self.add(node, written, form, "", place, setting=setting,
                      submodule=submodule, loads=True)
 
-    def relationship(self, node: ast.Call, written: str, kind: str, function: str | None,
-                     holder: str | None) -> None:
+    def relationship(self, node: ast.Call, written: str, place: Place) -> None:
         target = _string(_argument(node, 0, "argument"))
         if target:
-            self.add(node, written, MAPPED_CLASS, target, kind, function, holder)
+            self.add(node, written, MAPPED_CLASS, target, place)
         secondary = _string(_argument(node, None, "secondary"))
         if secondary:
             if re.fullmatch(r"[A-Za-z_][\w.]*", secondary):
-                self.add(node, f"{written}(secondary=…)", TABLE, secondary, kind, function,
-                         holder)
+                self.add(node, f"{written}(secondary=…)", TABLE, secondary, place)
             else:
-                self.expression_classes(node, f"{written}(secondary=…)", secondary, kind,
-                                        function, holder)
+                self.expression_classes(node, f"{written}(secondary=…)", secondary, place)
         for name in _JOIN_KEYWORDS:
             expression = _string(_argument(node, None, name))
             if expression:
-                self.expression_classes(node, f"{written}({name}=…)", expression, kind,
-                                        function, holder)
+                self.expression_classes(node, f"{written}({name}=…)", expression, place)
 
-    def expression_classes(self, node: ast.Call, written: str, expression: str, kind: str,
-                           function: str | None, holder: str | None) -> None:
+    def expression_classes(self, node: ast.Call, written: str, expression: str, place: Place) -> None:
         """``"and_(Store.id == Job.store_id)"``: the names whose attributes it reads."""
         try:
             parsed = ast.parse(expression.strip(), mode="eval")
@@ -408,10 +361,9 @@ class _Scanner:
                     and sub.value.id not in names:
                 names.append(sub.value.id)
         for name in names:
-            self.add(node, written, MAPPED_CLASS, name, kind, function, holder, tentative=True)
+            self.add(node, written, MAPPED_CLASS, name, place, tentative=True)
 
-    def annotated_relationship(self, node: ast.AnnAssign, kind: str, function: str | None,
-                               holder: str | None) -> None:
+    def annotated_relationship(self, node: ast.AnnAssign, place: Place) -> None:
         """``jobs: Mapped[list["Job"]] = relationship(back_populates="store")``: the target
         is the annotation's class, resolved by name when the mapping is configured."""
         call = node.value
@@ -419,7 +371,7 @@ class _Scanner:
         if final != "relationship" or _argument(call, 0, "argument") is not None:
             return
         for name in self.annotation_names(node.annotation, quoted=False):
-            self.add(call, ast.unparse(call.func), MAPPED_CLASS, name, kind, function, holder,
+            self.add(call, ast.unparse(call.func), MAPPED_CLASS, name, place,
                      tentative=True)
 
     def annotation_names(self, annotation: ast.expr, quoted: bool) -> list[str]:
@@ -437,8 +389,7 @@ class _Scanner:
                 names.append(sub.id)
         return names
 
-    def definition_path(self, node: ast.AST, kind: str, function: str | None,
-                        holder: str | None) -> None:
+    def definition_path(self, node: ast.AST, place: Place) -> None:
         """A dotted project path given as a string in a definition file."""
         if isinstance(node, ast.keyword):
             value, call = node.value, f"{node.arg}=" if node.arg else "definition"
@@ -448,14 +399,13 @@ class _Scanner:
             return
         text = _string(value)
         if text and self.project_path.match(text) and not self.found_at(value):
-            self.add(value, call, OBJECT_PATH, text, kind, function, holder)
+            self.add(value, call, OBJECT_PATH, text, place)
 
     def found_at(self, value: ast.expr) -> bool:
         return any(r.line == value.lineno and r.column == value.col_offset + 1
                    for r in self.found)
 
-    def add(self, node: ast.expr, call: str, form: str, text: str, kind: str,
-            function: str | None, holder: str | None, **details) -> None:
+    def add(self, node: ast.expr, call: str, form: str, text: str, place: Place, **details) -> None:
         statement = self.statement
         shown = ast.unparse(statement) if statement is not None else ""
         if not shown or len(shown) > _STATEMENT_WIDTH or "\n" in shown:
@@ -466,8 +416,9 @@ class _Scanner:
         ignore, reason = inline_ignore(self.lines, first, last)
         self.found.append(StringReference(
             line=node.lineno, column=node.col_offset + 1, end_line=node.end_lineno or node.lineno,
-            call=call, form=form, text=text, statement=shown, kind=kind, function=function,
-            holder=holder, ignore=ignore, ignore_reason=reason, **details,
+            call=call, form=form, text=text, statement=shown, kind=place.string_kind,
+            function=place.function, holder=place.holder, ignore=ignore, ignore_reason=reason,
+            **details,
         ))
 
 
@@ -531,7 +482,7 @@ def strings_from_json(data: dict) -> FileStrings:
     for item in data["references"]:
         if item.get("ignore") is not None:
             item = {**item, "ignore": tuple(item["ignore"])}
-        references.append(StringReference(**item))
+        references.append(StringReference(**{**item, "kind": ImportKind(item["kind"])}))
     return FileStrings(
         references=tuple(references),
         classes=tuple(MappedClass(n, int(line), tuple(b), t, bool(m))

@@ -5,110 +5,53 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from archguard.adapters.import_statements import classify_imports
-from archguard.application.inventory import build_inventory
-from archguard.application.reading import CACHE_DIR, read_project
-from archguard.application.structure import check_structure
-from archguard.contracts import Contract, build_contract
+from archguard.adapters.module_files import ModuleFiles
+from archguard.application.project import Project
+from archguard.application.reading import CACHE_DIR
+from archguard.contracts import Contract, OptionType, build_contract
+from archguard.domain import finding_rules as rules
 from archguard.domain.architecture import ArchitectureConfig
-from archguard.domain.imports import STRING, ImportStatement, UseSite
-from archguard.domain.inventory import Finding
+from archguard.domain.imports import ImportKind, ImportStatement, UseSite
+from archguard.domain.inventory import Finding, Inventory
+from archguard.domain.layout import Owner, OwnerKind
 from archguard.domain.patterns import matches
-from archguard.domain.layout import KERNEL, MODULE, PROJECT, Layout, Owner
 from archguard.domain.violations import CheckResult, ContractOutcome, Violation
-from archguard.errors import SourceSyntaxError
 
-def module_file(source_root: Path, dotted: str) -> Path:
-    """The file of a module: ``a/b.py`` or ``a/b/__init__.py``."""
-    base = source_root / Path(*dotted.split("."))
-    as_file = base.with_suffix(".py")
-    return as_file if as_file.is_file() else base / "__init__.py"
+_KIND_ORDER = (ImportKind.MODULE, ImportKind.LAZY, ImportKind.GUARDED, ImportKind.TYPE_CHECKING)
 
 
-_KIND_ORDER = ("module", "lazy", "guarded", "type_checking")
-
-
-def _weakest(kinds: list[str]) -> str:
+def _weakest(kinds: list[ImportKind]) -> ImportKind:
     """A chain runs only as far as its weakest link: one TYPE_CHECKING link never runs."""
     return max(kinds, key=_KIND_ORDER.index)
 
 
-class _Checker:
-    """One check run: the graph, the contracts, and the files read so far."""
+class _CheckRun:
+    """One check run: the project read once, the contracts, and what they found."""
 
-    def __init__(self, project_dir: Path, config: ArchitectureConfig, use_cache: bool,
-                 manifest: list[tuple[str, int, int]] | None = None):
-        self.project_dir = project_dir.resolve()
-        self.config = config
-        self.inventory = build_inventory(project_dir, config)
-        self.layout = Layout(config, self.inventory)
-        self.source_root = (project_dir / config.source_root).resolve()
-        reading = read_project(project_dir, config, use_cache=use_cache, manifest=manifest)
-        self.table = reading.imports.table
-        self.string_scan = reading.strings
-        self.errors: list[str] = [str(e) for e in reading.imports.unparsable]
-        _check_module_names(config, self.inventory)
-        self.contracts: list[Contract] = [
-            c for c in (build_contract(spec, self.layout) for spec in config.contracts)
-            if c is not None
-        ]
-        self.statements: dict[str, list[ImportStatement]] = {}
-        #: The bytes of each file classified, by project-relative path: read once.
-        self.sources: dict[str, bytes] = {}
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.config = project.config
+        self.layout = project.layout
+        self.project_dir = project.project_dir
+        self.table = project.table
+        _check_module_names(self.config, project.inventory)
+        self.contracts: list[Contract] = [build_contract(spec, self.layout)
+                                          for spec in self.config.contracts]
+        self.judging = [c for c in self.contracts if c.judges_dependencies]
         self.found: dict[str, list[Violation]] = defaultdict(list)
         self.seen: set[tuple[str, str, int, str]] = set()
         self.used_ignores: set[int] = set()
         self.inline_used: set[tuple[str, int]] = set()
         self.importers = self.table.project_modules
         self.imports_checked = 0
-        self.files = {m: path for m, path in reading.files.items() if m in self.table}
-        self.relatives: dict[str, tuple[Path, str]] = {}
         self.references_checked = 0
         self.string_findings: list[Finding] = []
         #: String references carrying an inline ignore, by file, for unused-ignore findings.
         self.string_ignores: list[tuple[str, object]] = []
 
-    # -- reading ---------------------------------------------------------------------------
-
-    def relative(self, importer: str) -> tuple[Path, str]:
-        """The file of a module, and its path relative to the project (as reported)."""
-        known = self.relatives.get(importer)
-        if known is not None:
-            return known
-        path = self.files.get(importer) or module_file(self.source_root, importer)
-        if path.is_relative_to(self.project_dir):
-            known = path, path.relative_to(self.project_dir).as_posix()
-        else:
-            known = path, str(path)
-        self.relatives[importer] = known
-        return known
-
-    def statements_of(self, importer: str) -> list[ImportStatement]:
-        path, relative = self.relative(importer)
-        statements = self.statements.get(relative)
-        if statements is None:
-            try:
-                source = path.read_bytes()
-                statements = classify_imports(path, source)
-                self.sources[relative] = source
-            except SourceSyntaxError as exc:
-                self.errors.append(str(exc))
-                statements = []
-            except OSError as exc:
-                self.errors.append(f"{path}: cannot be read: {exc.strerror or exc}")
-                statements = []
-            self.statements[relative] = statements
-        return statements
-
-    def links(self, importer: str, imported: str) -> list[ImportStatement]:
-        """The statements of ``importer`` that import ``imported``."""
-        statements = self.statements_of(importer)
-        found = []
-        for line in self.table.lines(importer, imported):
-            statement = next((s for s in statements if s.spans(line)), None)
-            if statement is not None and statement not in found:
-                found.append(statement)
-        return found
+    def breaking(self, source: Owner, target: Owner) -> list[tuple[Contract, str]]:
+        return [(c, reason) for c in self.judging
+                if (reason := c.forbids(source, target)) is not None]
 
     # -- judging ---------------------------------------------------------------------------
 
@@ -118,64 +61,53 @@ class _Checker:
             for imported in self.table.imported_by(importer):
                 self.imports_checked += 1
                 target = self.layout.owner_of(imported)
-                breaking = [(c, reason) for c in self.contracts
-                            if (reason := c.forbids(source, target)) is not None]
+                breaking = self.breaking(source, target)
                 if breaking:
                     self.report_direct(importer, imported, source, target, breaking)
-                elif source.kind == MODULE and target.kind in (KERNEL, PROJECT):
+                elif source.kind == OwnerKind.MODULE \
+                        and target.kind in (OwnerKind.KERNEL, OwnerKind.PROJECT):
                     self.follow_indirect(importer, imported, source)
-        if self.config.strings.enabled:
-            self.check_strings()
-        found = _with_uses(_number_occurrences(self.found), self.project_dir,
-                           self.statements, self.sources)
-        outcomes = []
-        for spec in self.config.contracts:
-            if spec.type == "structure":
-                outcomes.append(ContractOutcome(
-                    id=spec.id, name=spec.name, type=spec.type, severity=spec.severity,
-                    problems=tuple(check_structure(spec, self.config, self.inventory)),
-                ))
-                continue
-            violations = sorted(found.get(spec.id, []), key=lambda v: (v.file, v.line))
-            outcomes.append(ContractOutcome(id=spec.id, name=spec.name, type=spec.type,
-                                            severity=spec.severity,
-                                            violations=tuple(violations)))
-        outcomes = tuple(outcomes)
-        sites = [(file, s) for file, statements in self.statements.items() for s in statements]
-        findings = (*self.inventory.findings, *self.string_findings,
+        self.check_strings()
+        found = _with_uses(_number_occurrences(self.found), self.project)
+        sources = ModuleFiles(self.config.definitions)
+        modules = self.project.inventory.modules
+        outcomes = tuple(
+            ContractOutcome(
+                id=c.id, name=c.spec.name, type=c.spec.type, severity=c.spec.severity,
+                violations=tuple(sorted(found.get(c.id, []), key=lambda v: (v.file, v.line))),
+                problems=tuple(c.problems(modules, sources)),
+            )
+            for c in self.contracts
+        )
+        sites = [(file, s) for file, statements in self.project.classified.items()
+                 for s in statements]
+        findings = (*self.project.inventory.findings, *self.string_findings,
                     *_ignore_findings(self.config, self.used_ignores,
                                       [*sites, *self.string_ignores], self.inline_used,
                                       self.project_dir))
+        self.project.save()
         return CheckResult(
             project_dir=str(self.project_dir), contracts=outcomes, findings=findings,
-            errors=tuple(self.errors), modules_checked=len(self.importers),
+            errors=tuple(self.project.errors), modules_checked=len(self.importers),
             imports_checked=self.imports_checked, references_checked=self.references_checked,
         )
 
     def check_strings(self) -> None:
         """String references judged like imports; ambiguous and unresolved ones reported."""
-        from archguard.application.strings import StringFinder
         from archguard.domain.references import AMBIGUOUS, RESOLVED, UNRESOLVED
 
-        finder = StringFinder(self.config, self.inventory, self.files, self.project_dir, None,
-                              self.string_scan)
-        for error in map(str, finder.errors):
-            if error not in self.errors:
-                self.errors.append(error)
-        for found in finder.references():
+        for found in self.project.string_references:
             ref, resolution = found.reference, found.resolution
-            _, relative = self.relative(found.importer)
+            _, relative = self.project.relative(found.importer)
             if ref.ignore is not None:
                 self.string_ignores.append((relative, ref))
-            if resolution.status == AMBIGUOUS and ref.kind == STRING:
-                self.string_findings.append(Finding(
-                    "ambiguous-reference",
+            if resolution.status == AMBIGUOUS and ref.kind == ImportKind.STRING:
+                self.string_findings.append(rules.AMBIGUOUS_REFERENCE.finding(
                     f"{ref.written} may name any of {', '.join(resolution.modules)}; write "
                     "the full module path so that it names one", found.file, ref.line,
                 ))
-            elif resolution.status == UNRESOLVED and ref.kind == STRING:
-                self.string_findings.append(Finding(
-                    "unresolved-reference",
+            elif resolution.status == UNRESOLVED and ref.kind == ImportKind.STRING:
+                self.string_findings.append(rules.UNRESOLVED_REFERENCE.finding(
                     f"{ref.written} names {resolution.target}, which is nowhere in the "
                     "project; it fails when it runs", found.file, ref.line,
                 ))
@@ -187,9 +119,7 @@ class _Checker:
             target = self.layout.owner_of(imported)
             if target == source:
                 continue
-            breaking = [(c, reason) for c in self.contracts
-                        if (reason := c.forbids(source, target)) is not None]
-            for contract, reason in breaking:
+            for contract, reason in self.breaking(source, target):
                 self.add(contract, f"{reason}, by the string {resolution.text!r}", source,
                          target, relative, ref, found.importer, imported, ref.kind, (),
                          names=_named(resolution.target, imported), reference=ref.written,
@@ -197,9 +127,9 @@ class _Checker:
 
     def report_direct(self, importer: str, imported: str, source: Owner, target: Owner,
                       breaking: list[tuple[Contract, str]]) -> None:
-        path, relative = self.relative(importer)
+        path, relative = self.project.relative(importer)
         is_package = path.name == "__init__.py"
-        for statement in self.links(importer, imported):
+        for statement in self.project.links(importer, imported):
             written = statement.source_module(importer, is_package) or imported
             if self.layout.owner_of(written) != target:  # `from app.modules import catalog`
                 written = imported
@@ -219,15 +149,14 @@ class _Checker:
             current, chain = frontier.pop(0)
             for imported in self.table.imported_by(current):
                 target = self.layout.owner_of(imported)
-                if target.kind in (KERNEL, PROJECT):
+                if target.kind in (OwnerKind.KERNEL, OwnerKind.PROJECT):
                     if imported not in visited:
                         visited.add(imported)
                         frontier.append((imported, (*chain, imported)))
                     continue
-                if target.kind != MODULE or target.name == source.name:
+                if target.kind != OwnerKind.MODULE or target.name == source.name:
                     continue
-                breaking = [(c, reason) for c in self.contracts
-                            if (reason := c.forbids(source, target)) is not None]
+                breaking = self.breaking(source, target)
                 if breaking:
                     self.report_chain((*chain, imported), source, target, breaking)
 
@@ -235,15 +164,15 @@ class _Checker:
                      breaking: list[tuple[Contract, str]]) -> None:
         rendered, kinds, first_statement = [], [], None
         for importer, imported in zip(chain, chain[1:], strict=False):
-            statements = self.links(importer, imported)
+            statements = self.project.links(importer, imported)
             if not statements:
                 return
             statement = statements[0]
             first_statement = first_statement or statement
             kinds.append(statement.kind)
-            _, file = self.relative(importer)
+            _, file = self.project.relative(importer)
             rendered.append(f"{importer} ({file}:{statement.line}) -> {imported}")
-        _, relative = self.relative(chain[0])
+        _, relative = self.project.relative(chain[0])
         kind = _weakest(kinds)
         for contract, reason in breaking:
             key = (contract.id, relative, first_statement.line, chain[-1])
@@ -254,7 +183,7 @@ class _Checker:
                      relative, first_statement, chain[0], chain[-1], kind, tuple(rendered))
 
     def add(self, contract: Contract, reason: str, source: Owner, target: Owner, relative: str,
-            statement, importer: str, imported: str, kind: str,
+            statement, importer: str, imported: str, kind: ImportKind,
             chain: tuple[str, ...], *, names: tuple[str, ...] | None = None,
             reference: str | None = None, used_in: tuple[UseSite, ...] = ()) -> None:
         """Record a violation by ``statement``: an :class:`ImportStatement`, or a
@@ -284,25 +213,22 @@ class _Checker:
         ))
 
 
-_MODULE_OPTIONS = {"forbidden": ("source", "forbidden"), "independence": ("modules",),
-                   "purity": ("modules",), "category_layering": ("allow",)}
-
-
-def _check_module_names(config: ArchitectureConfig, inventory) -> None:
+def _check_module_names(config: ArchitectureConfig, inventory: Inventory) -> None:
     """Module names in contracts must name modules that exist (globs aside)."""
     from archguard.config.schema import nearest
+    from archguard.contracts import CONTRACT_KINDS
     from archguard.errors import ConfigError, Position
 
     known = tuple(sorted({m.name for m in inventory.modules} | {m.code for m in inventory.modules}))
     for spec in config.contracts:
-        for key in _MODULE_OPTIONS.get(spec.type, ()):
-            for name in spec.options.get(key, []):
-                if "*" not in name and name not in known:
-                    raise ConfigError(
-                        f"unknown module '{name}': no such module in {config.modules_package}",
-                        Position(config.source, spec.line), key=f"{spec.id}.{key}",
-                        suggestion=nearest(name, known),
-                    )
+        for key, _index, name in CONTRACT_KINDS[spec.type].option_values(spec,
+                                                                         OptionType.MODULES):
+            if "*" not in name and name not in known:
+                raise ConfigError(
+                    f"unknown module '{name}': no such module in {config.modules_package}",
+                    Position(config.source, spec.line), key=f"{spec.id}.{key}",
+                    suggestion=nearest(name, known),
+                )
 
 
 def run_check(project_dir: Path, config: ArchitectureConfig, *,
@@ -319,13 +245,13 @@ def run_check(project_dir: Path, config: ArchitectureConfig, *,
     with the kind of its weakest link.
     """
     if not use_cache:
-        return _Checker(project_dir, config, use_cache).run()
+        return _CheckRun(Project(project_dir, config, use_cache=False)).run()
     from archguard.application.result_cache import ResultCache
 
     cache = ResultCache(project_dir, config, project_dir / CACHE_DIR)
     result = cache.load()
     if result is None:
-        result = _Checker(project_dir, config, use_cache, cache.manifest).run()
+        result = _CheckRun(Project(project_dir, config, manifest=cache.manifest)).run()
         if not result.errors:
             cache.save(result)
     return result
@@ -377,8 +303,7 @@ def _ignore_findings(config: ArchitectureConfig, used: set[int], sites: list[tup
     every = [*config.ignores, *(i for c in config.contracts for i in c.ignores)]
     for ignore in every:
         if id(ignore) not in used:
-            findings.append(Finding(
-                "unused-ignore",
+            findings.append(rules.UNUSED_IGNORE.finding(
                 f"ignore of {ignore.importer} -> {ignore.imported} matches no violation; "
                 "remove it", config.source, ignore.line,
             ))
@@ -386,24 +311,21 @@ def _ignore_findings(config: ArchitectureConfig, used: set[int], sites: list[tup
         if site.ignore is None:
             continue
         if not site.ignore_reason:
-            findings.append(Finding(
-                "ignore-without-reason",
+            findings.append(rules.IGNORE_WITHOUT_REASON.finding(
                 "`# archguard: ignore` needs a reason after it; the dependency is reported",
-                project_dir / file, site.line, "error",
+                project_dir / file, site.line,
             ))
         elif (file, site.line) not in inline_used:
-            findings.append(Finding(
-                "unused-ignore", "inline ignore matches no violation; remove it",
+            findings.append(rules.UNUSED_IGNORE.finding(
+                "inline ignore matches no violation; remove it",
                 project_dir / file, site.line,
             ))
     return findings
 
 
-def _with_uses(found: dict[str, list[Violation]], project_dir: Path,
-               statements: dict[str, list[ImportStatement]],
-               sources: dict[str, bytes]) -> dict[str, list[Violation]]:
-    """Fill in ``used_in`` from the scopes of each file with violations, given the
-    statements and bytes of each file classified (by project-relative path)."""
+def _with_uses(found: dict[str, list[Violation]],
+               project: Project) -> dict[str, list[Violation]]:
+    """Fill in ``used_in`` from the scopes of each file with violations."""
     from dataclasses import replace
 
     from archguard.adapters.usage import find_uses
@@ -415,10 +337,11 @@ def _with_uses(found: dict[str, list[Violation]], project_dir: Path,
                 by_file[v.file].add(v.line)
     uses: dict[tuple[str, int], tuple] = {}
     for file, lines in by_file.items():
-        wanted = [s for s in statements.get(file, ()) if s.line in lines]
-        if not wanted or file not in sources:
+        wanted = [s for s in project.classified.get(file, ()) if s.line in lines]
+        source = project.source(file) if wanted else None
+        if source is None:
             continue
-        for line, sites in find_uses(project_dir / file, sources[file], wanted).items():
+        for line, sites in find_uses(project.project_dir / file, source, wanted).items():
             uses[(file, line)] = sites
     return {
         contract: [v if v.reference is not None else

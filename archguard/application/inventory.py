@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archguard.adapters.definitions import DefinitionFacts, read_definition
+from archguard.adapters.definitions import read_definition
+from archguard.adapters.module_files import folders_without_init, module_folders
+from archguard.domain import finding_rules as rules
 from archguard.domain.architecture import ArchitectureConfig, ModuleDeclaration
-from archguard.domain.inventory import FROM_CONFIG, FROM_DEFINITION, Finding, Inventory, Module
+from archguard.domain.inventory import (
+    FROM_CONFIG,
+    FROM_DEFINITION,
+    DefinitionFacts,
+    Finding,
+    Inventory,
+    Module,
+)
+from archguard.domain.patterns import matches_path
 from archguard.errors import ProjectError, SourceSyntaxError
 
 
@@ -29,14 +39,11 @@ def build_inventory(project_dir: Path, config: ArchitectureConfig) -> Inventory:
     modules: list[Module] = []
     on_disk: set[str] = set()
     source_root = project_dir / config.source_root
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not entry.is_dir() or entry.name.startswith((".", "_")):
-            continue
-        if not (entry / "__init__.py").is_file():
+    for entry, has_init in module_folders(folder):
+        if not has_init:
             if entry.name in config.modules and not _excluded(entry, source_root, config):
                 on_disk.add(entry.name)  # reported here, not as missing
-                findings.append(Finding(
-                    "missing-init",
+                findings.append(rules.MISSING_INIT.finding(
                     f"module '{entry.name}' is declared but {entry.name}/ has no __init__.py: "
                     "it is not a package, so import graphs drop it with every import it makes, "
                     "and it is not checked; add __init__.py",
@@ -50,8 +57,7 @@ def build_inventory(project_dir: Path, config: ArchitectureConfig) -> Inventory:
 
     for name, declared in config.modules.items():
         if name not in on_disk:
-            findings.append(Finding(
-                "declared-module-missing",
+            findings.append(rules.DECLARED_MODULE_MISSING.finding(
                 f"module '{name}' is declared but {config.modules_package}.{name} does not exist",
                 config.source, declared.line,
             ))
@@ -73,63 +79,31 @@ def _folders_without_init(source_root: Path, config: ArchitectureConfig) -> list
     graphs leave it out silently, with every import its files make. A declared module
     without one is reported by the inventory itself, as an error.
     """
-    import os
-
     package_dir = source_root / Path(*config.root_package.split("."))
     modules_folder = source_root / Path(*config.modules_package.split("."))
+
+    def declared_module(path: Path) -> bool:  # reported by the inventory, as an error
+        return path.parent == modules_folder and path.name in config.modules
+
     findings = []
-    stack = [package_dir] if (package_dir / "__init__.py").is_file() else []
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if not entry.is_dir(follow_symlinks=False) or entry.name.startswith(".") \
-                    or entry.name == "__pycache__":
-                continue
-            path = Path(entry.path)
-            if (path / "__init__.py").is_file():
-                stack.append(path)
-                continue
-            if (folder == modules_folder and entry.name in config.modules) \
-                    or _excluded(path, source_root, config):
-                continue
-            count = sum(1 for _ in path.rglob("*.py"))
-            if count:
-                shown = path.relative_to(source_root).as_posix()
-                findings.append(Finding(
-                    "missing-init",
-                    f"{shown}/ holds {count} Python file{'s' if count != 1 else ''} but no "
-                    "__init__.py: import graphs leave it out, with every import "
-                    f"{'they make' if count != 1 else 'it makes'}, and it is not checked; add "
-                    "__init__.py, or list the folder under project.exclude if it holds no code "
-                    "of the package",
-                    path,
-                ))
-    return sorted(findings, key=lambda f: str(f.path))
+    for path, count in folders_without_init(
+            package_dir, lambda p: declared_module(p) or _excluded(p, source_root, config)):
+        shown = path.relative_to(source_root).as_posix()
+        findings.append(rules.MISSING_INIT.finding(
+            f"{shown}/ holds {count} Python file{'s' if count != 1 else ''} but no "
+            "__init__.py: import graphs leave it out, with every import "
+            f"{'they make' if count != 1 else 'it makes'}, and it is not checked; add "
+            "__init__.py, or list the folder under project.exclude if it holds no code "
+            "of the package",
+            path,
+        ))
+    return findings
 
 
 def _excluded(path: Path, source_root: Path, config: ArchitectureConfig) -> bool:
-    """Whether ``path`` matches a glob of ``project.exclude`` (``*`` within a folder name,
-    ``**`` across folders)."""
-    import re
-
-    if not config.exclude:
-        return False
+    """Whether ``path`` matches a glob of ``project.exclude``."""
     relative = path.relative_to(source_root).as_posix()
-    for pattern in config.exclude:
-        regex = ""
-        for index, part in enumerate(pattern.strip("/").split("/")):
-            separator = "/" if index else ""
-            if part == "**":
-                regex += "(?:/[^/]+)*" if index else "[^/]+(?:/[^/]+)*"
-            else:
-                regex += separator + re.escape(part).replace(r"\*", "[^/]*")
-        if re.fullmatch(regex, relative):
-            return True
-    return False
+    return any(matches_path(pattern, relative) for pattern in config.exclude)
 
 
 def _read_facts(entry: Path, config: ArchitectureConfig,
@@ -143,10 +117,10 @@ def _read_facts(entry: Path, config: ArchitectureConfig,
     try:
         facts = read_definition(path, entry.name, reading)
     except SourceSyntaxError as exc:
-        findings.append(Finding("unparsable-definition", str(exc), exc.path, exc.line, "error"))
+        findings.append(rules.UNPARSABLE_DEFINITION.finding(str(exc), exc.path, exc.line))
         return None
     for problem in facts.problems:
-        findings.append(Finding("unreadable-definition", problem, path, facts.line))
+        findings.append(rules.UNREADABLE_DEFINITION.finding(problem, path, facts.line))
     return facts
 
 
@@ -160,8 +134,7 @@ def _settle(entry: Path, config: ArchitectureConfig, declared: ModuleDeclaration
     if from_definition and "category" in reading.read:
         defined = facts.category(reading)
         if declared.category is not None and defined != declared.category:
-            findings.append(Finding(
-                "category-mismatch",
+            findings.append(rules.CATEGORY_MISMATCH.finding(
                 f"{entry.name}: {reading.file} makes it {defined} "
                 f"({_flags_text(facts)}), {config.source.name} says {declared.category}",
                 facts.path, facts.line,
@@ -171,8 +144,7 @@ def _settle(entry: Path, config: ArchitectureConfig, declared: ModuleDeclaration
     requires, requires_source = declared.requires, FROM_CONFIG
     if from_definition and "requires" in reading.read and facts.requires is not None:
         if declared.requires is not None and set(declared.requires) != set(facts.requires):
-            findings.append(Finding(
-                "requires-mismatch",
+            findings.append(rules.REQUIRES_MISMATCH.finding(
                 f"{entry.name}: {reading.file} requires [{', '.join(facts.requires)}], "
                 f"{config.source.name} says [{', '.join(declared.requires)}]",
                 facts.path, facts.requires_line or facts.line,
@@ -183,8 +155,7 @@ def _settle(entry: Path, config: ArchitectureConfig, declared: ModuleDeclaration
 
     code = declared.code or (facts.code if facts and facts.code else None) or entry.name
     if category is None:
-        findings.append(Finding(
-            "uncategorised-module",
+        findings.append(rules.UNCATEGORISED_MODULE.finding(
             f"module '{entry.name}' has no category: declare it under modules in "
             f"{config.source.name}" + (f" or in its {reading.file}" if reading.enabled else ""),
             entry,
@@ -213,8 +184,7 @@ def _check_requires(modules: list[Module], config: ArchitectureConfig,
     for module in modules:
         for required in module.requires:
             if required not in known:
-                findings.append(Finding(
-                    "unknown-requirement",
+                findings.append(rules.UNKNOWN_REQUIREMENT.finding(
                     f"{module.name} requires '{required}', which is not a module of "
                     f"{config.modules_package}",
                     module.definition or config.source,

@@ -17,13 +17,10 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from archguard.adapters.import_statements import classify_imports
-from archguard.application.inventory import build_inventory
-from archguard.application.reading import read_project
+from archguard.application.project import Project
 from archguard.domain.architecture import ArchitectureConfig
-from archguard.domain.imports import GUARDED, LAZY, MODULE, STRING, TYPE_CHECKING
-from archguard.domain.layout import MODULE as MODULE_OWNER
-from archguard.domain.layout import Layout
+from archguard.domain.imports import ImportKind
+from archguard.domain.layout import OwnerKind
 from archguard.domain.patterns import matches
 from archguard.domain.references import RESOLVED
 from archguard.domain.simulation import (
@@ -35,8 +32,7 @@ from archguard.domain.simulation import (
     SafeReference,
     Scenario,
 )
-from archguard.errors import SourceSyntaxError, UsageError
-
+from archguard.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -45,7 +41,7 @@ class Edge:
 
     line: int
     target: str
-    kind: str
+    kind: ImportKind
     statement: str
     function: str | None = None
     #: For a string reference: the call (``relationship('Job')``) and what it names.
@@ -69,63 +65,42 @@ class RemovalModel:
 
     def __init__(self, project_dir: Path, config: ArchitectureConfig, *,
                  use_cache: bool = True) -> None:
-        self.project_dir = project_dir.resolve()
+        self.project = Project(project_dir, config, use_cache=use_cache)
+        self.project_dir = self.project.project_dir
         self.config = config
-        self.inventory = build_inventory(project_dir, config)
-        self.layout = Layout(config, self.inventory)
-        self.source_root = (project_dir / config.source_root).resolve()
-        reading = read_project(project_dir, config, use_cache=use_cache)
-        self.table = reading.imports.table
-        self.errors: list[str] = [str(e) for e in reading.imports.unparsable]
-        self.files = {m: path for m, path in reading.files.items() if m in self.table}
+        self.inventory = self.project.inventory
+        self.layout = self.project.layout
+        self.source_root = self.project.source_root
+        self.files = self.project.files
         self.edges: dict[str, list[Edge]] = {m: self._imports(m) for m in sorted(self.files)}
-        self._add_string_edges(reading.strings)
+        self._add_string_edges()
         for edges in self.edges.values():
             edges.sort(key=lambda e: e.line)
+        self.project.save()
+        self.errors = self.project.errors
         self.importers: dict[str, set[str]] = defaultdict(set)
         for module, edges in self.edges.items():
             for edge in edges:
-                if edge.kind in (MODULE, LAZY):
+                if edge.kind in (ImportKind.MODULE, ImportKind.LAZY):
                     self.importers[edge.target].add(module)
 
     # -- reading -------------------------------------------------------------------------
 
     def relative(self, module: str) -> str:
-        path = self.files[module]
-        try:
-            return path.relative_to(self.project_dir).as_posix()
-        except ValueError:
-            return str(path)
+        return self.project.relative(module)[1]
 
     def _imports(self, module: str) -> list[Edge]:
-        try:
-            statements = classify_imports(self.files[module])
-        except (SourceSyntaxError, OSError) as exc:
-            if str(exc) not in self.errors:
-                self.errors.append(str(exc))
-            return []
         edges = []
-        for target in self.table.imported_by(module):
+        for target in self.project.table.imported_by(module):
             if target not in self.files:
                 continue  # outside the project
-            seen = set()
-            for line in self.table.lines(module, target):
-                statement = next((s for s in statements if s.spans(line)), None)
-                if statement is None or statement.line in seen:
-                    continue
-                seen.add(statement.line)
+            for statement in self.project.links(module, target):
                 edges.append(Edge(statement.line, target, statement.kind, statement.statement,
                                   statement.function))
         return edges
 
-    def _add_string_edges(self, scan) -> None:
-        if scan is None:  # strings are off
-            return
-        from archguard.application.strings import StringFinder
-
-        finder = StringFinder(self.config, self.inventory, self.files, self.project_dir, None,
-                              scan)
-        for found in finder.references():
+    def _add_string_edges(self) -> None:
+        for found in self.project.string_references:
             ref, resolution = found.reference, found.resolution
             if resolution.status != RESOLVED or resolution.modules[0] not in self.files:
                 continue
@@ -198,7 +173,7 @@ class _Prediction:
 
     def missing(self, module: str) -> bool:
         owner = self.model.layout.owner_of(module)
-        return owner.kind == MODULE_OWNER and owner.name in self.deleted
+        return owner.kind == OwnerKind.MODULE and owner.name in self.deleted
 
     def with_parents(self, module: str) -> list[str]:
         """Importing ``a.b.c`` runs ``a``, ``a.b`` and ``a.b.c``, in that order."""
@@ -209,8 +184,8 @@ class _Prediction:
     def runs_at_import(self, edge: Edge) -> bool:
         """Whether the edge is followed when its module is imported, unguarded."""
         if edge.reference is not None:
-            return edge.kind == STRING and edge.function is None and edge.loads
-        return edge.kind == MODULE
+            return edge.kind == ImportKind.STRING and edge.function is None and edge.loads
+        return edge.kind == ImportKind.MODULE
 
     def fails(self, module: str) -> tuple[Edge, str] | None:
         """The first import of ``module`` (run at import, unguarded) that fails, and the
@@ -273,7 +248,7 @@ class _Prediction:
                     if module in roots or not matches(pattern, module):
                         continue
                     owner = self.model.layout.owner_of(module)
-                    if owner.kind == MODULE_OWNER and owner.name not in wanted:
+                    if owner.kind == OwnerKind.MODULE and owner.name not in wanted:
                         continue
                     roots.append(module)
                     self.discovered_by[module] = pattern
@@ -348,7 +323,7 @@ class _Prediction:
                 return None
             done.add(module)
             for edge in self.model.edges.get(module, ()):
-                guarded = edge.reference is None and edge.kind == GUARDED
+                guarded = edge.reference is None and edge.kind == ImportKind.GUARDED
                 if not (self.runs_at_import(edge) or guarded):
                     continue
                 for target in self.with_parents(edge.target):
@@ -377,7 +352,7 @@ class _Prediction:
         skipped = {name for name, _ in self.cascade}
         for module, edges in self.model.edges.items():
             owner = self.model.layout.owner_of(module)
-            if self.missing(module) or (owner.kind == MODULE_OWNER and owner.name in skipped):
+            if self.missing(module) or (owner.kind == OwnerKind.MODULE and owner.name in skipped):
                 continue  # gone, or never loaded: its code does not run
             file = self.model.relative(module)
             for edge in edges:
@@ -387,11 +362,11 @@ class _Prediction:
                               for t in self.with_parents(edge.target))
                 if not reaches:
                     continue
-                if edge.kind in (TYPE_CHECKING, GUARDED) or not self.breaks(edge):
+                if edge.kind in (ImportKind.TYPE_CHECKING, ImportKind.GUARDED) or not self.breaks(edge):
                     safe.append(SafeReference(file, edge.line, edge.kind, edge.target,
                                               edge.reference or edge.statement))
                     continue
-                if edge.kind not in (LAZY, STRING):
+                if edge.kind not in (ImportKind.LAZY, ImportKind.STRING):
                     continue
                 chain = [] if self.missing(edge.target) else self.failure_chain(edge.target)
                 sites = ((file, edge.line), *((link.file, link.line) for link in chain))

@@ -6,13 +6,20 @@ This is the single definition of the format: the loader validates against it, an
 
 from __future__ import annotations
 
-from archguard.config.schema import Bool, Field, ListOf, MapOf, Number, Str, Struct, Tagged
-from archguard.domain.architecture import (
-    DEFAULT_COUNTED_KINDS,
-    DEFINITION_KEYS,
-    IMPORT_KINDS,
-    SEVERITIES,
+from archguard.config.schema import (
+    Bool,
+    Field,
+    ListOf,
+    MapOf,
+    Number,
+    Schema,
+    Str,
+    Struct,
+    Tagged,
 )
+from archguard.contracts import CONTRACT_KINDS, Contract, Option, OptionType
+from archguard.domain.architecture import DEFAULT_COUNTED_KINDS, DEFINITION_KEYS, SEVERITIES
+from archguard.domain.imports import ImportKind
 from archguard.domain.references import LOADER_FORMS
 
 DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
@@ -25,9 +32,9 @@ NAME_HINT = "must be lower case letters, digits, '_' or '-', starting with a let
 CONTRACT_ID = r"[a-z0-9][a-z0-9_.-]*"
 
 _kinds = ListOf(
-    Str(choices=IMPORT_KINDS),
+    Str(choices=tuple(ImportKind)),
     unique=True,
-    description="Import kinds that count against contracts: " + ", ".join(IMPORT_KINDS) + ".",
+    description="Import kinds that count against contracts: " + ", ".join(ImportKind) + ".",
 )
 
 _ignore = Struct(
@@ -53,101 +60,58 @@ _ignore = Struct(
     description="A known dependency that is not reported. A reason is required.",
 )
 
-_categories_list = ListOf(
-    Str(pattern=rf"\*|{NAME}", pattern_hint="must be a category name or '*'"),
-    min_items=1, unique=True,
-)
-_modules_list = ListOf(
-    Str(pattern=r"[A-Za-z0-9_*.-]+", pattern_hint="must be a module name or glob"),
-    min_items=1, unique=True,
-)
+#: Keys every contract has; the others are its kind's options.
+CONTRACT_KEYS = ("id", "type", "name", "description", "severity", "count", "ignore")
 
 
-def _contract(contract_type: str, description: str, **specific: Field) -> Struct:
+def _option_schema(option: Option) -> Schema:
+    """The schema of a contract kind's option, from what the option is."""
+    kinds = {
+        OptionType.CATEGORIES: lambda: Str(pattern=rf"\*|{NAME}",
+                                           pattern_hint="must be a category name or '*'"),
+        OptionType.MODULES: lambda: Str(pattern=r"[A-Za-z0-9_*.-]+",
+                                        pattern_hint="must be a module name or glob"),
+        OptionType.PACKAGES: lambda: Str(pattern=DOTTED, pattern_hint=DOTTED_HINT),
+        OptionType.IDENTIFIERS: lambda: Str(pattern=r"[A-Za-z_][A-Za-z0-9_]*",
+                                            pattern_hint="is not a Python name"),
+        OptionType.FILES: Str,
+    }
+    if option.type == OptionType.FLAG:
+        return Bool(description=option.description)
+    if option.type == OptionType.FILE:
+        return Str(description=option.description)
+    return ListOf(kinds[option.type](), min_items=option.min_items or 0, unique=True,
+                  description=option.description)
+
+
+def _option_field(option: Option) -> Field:
+    if option.required:
+        return Field(_option_schema(option), required=True)
+    if option.is_list:
+        default = list(option.default or ())
+        return Field(_option_schema(option), default_factory=lambda: list(default))
+    return Field(_option_schema(option), default=option.default)
+
+
+def _contract(kind: type[Contract]) -> Struct:
     common = {
         "id": Field(
             Str(pattern=CONTRACT_ID, pattern_hint="must be lower case, digits, '.', '_' or '-'",
                 description="Stable identifier, used by ignores, baselines and reports."),
             required=True,
         ),
-        "type": Field(Str(choices=(contract_type,), description=description), required=True),
+        "type": Field(Str(choices=(kind.type,), description=kind.summary), required=True),
         "name": Field(Str(description="Human title shown in reports."), default=""),
         "description": Field(Str(description="Why this contract exists."), default=""),
         "severity": Field(Str(choices=SEVERITIES), default="error"),
         "count": Field(_kinds, default=None),
         "ignore": Field(ListOf(_ignore), default_factory=list),
     }
-    return Struct({**common, **specific}, title=contract_type, description=description)
+    specific = {name: _option_field(option) for name, option in kind.options.items()}
+    return Struct({**common, **specific}, title=kind.type, description=kind.summary)
 
 
-CONTRACT_VARIANTS = {
-    "category_layering": _contract(
-        "category_layering",
-        "Modules of the source categories must not depend on modules of the forbidden ones.",
-        source=Field(_categories_list, required=True),
-        forbidden=Field(_categories_list, required=True),
-        allow=Field(
-            ListOf(Str(pattern=r"[A-Za-z0-9_*.-]+")), default_factory=list,
-        ),
-    ),
-    "declared_dependencies": _contract(
-        "declared_dependencies",
-        "Modules of these categories import only modules of the allowed categories and the "
-        "modules they declare in requires.",
-        categories=Field(_categories_list, default_factory=lambda: ["optional"]),
-        allow_categories=Field(_categories_list, default_factory=lambda: ["core"]),
-    ),
-    "forbidden": _contract(
-        "forbidden",
-        "The source modules must not depend on the forbidden modules.",
-        source=Field(_modules_list, required=True),
-        forbidden=Field(_modules_list, required=True),
-    ),
-    "independence": _contract(
-        "independence",
-        "None of these modules depends on another of them.",
-        modules=Field(
-            ListOf(Str(pattern=r"[A-Za-z0-9_*.-]+"), min_items=2, unique=True), required=True
-        ),
-    ),
-    "purity": _contract(
-        "purity",
-        "These modules import nothing but the standard library, the listed packages and "
-        "themselves.",
-        modules=Field(_modules_list, required=True),
-        allow=Field(
-            ListOf(Str(pattern=DOTTED, pattern_hint=DOTTED_HINT), unique=True),
-            default_factory=list,
-        ),
-        allow_stdlib=Field(Bool(), default=True),
-    ),
-    "kernel_generic": _contract(
-        "kernel_generic",
-        "Kernel packages (app.main, app.api, app.core, middleware) import no module of the "
-        "forbidden categories.",
-        forbidden=Field(_categories_list, default_factory=lambda: ["optional", "internal"]),
-    ),
-    "structure": _contract(
-        "structure",
-        "Each module follows the layout conventions.",
-        required_files=Field(
-            ListOf(Str(), unique=True), default_factory=lambda: ["__init__.py", "definition.py"]
-        ),
-        exceptions_module=Field(
-            Str(description="Where a module's exception classes must live, e.g. exceptions.py"),
-            default=None,
-        ),
-        definition_variable=Field(
-            Bool(description="definition.py defines the variable named by definitions.variable."),
-            default=True,
-        ),
-        definition_functions=Field(
-            ListOf(Str(pattern=r"[A-Za-z_][A-Za-z0-9_]*"), unique=True,
-                   description="Functions every definition.py must define."),
-            default_factory=list,
-        ),
-    ),
-}
+CONTRACT_VARIANTS = {name: _contract(kind) for name, kind in CONTRACT_KINDS.items()}
 
 CONFIG_SCHEMA = Struct(
     {

@@ -12,8 +12,9 @@ from typing import Any
 
 import yaml
 
-from archguard.config.format import CONFIG_SCHEMA
+from archguard.config.format import CONFIG_SCHEMA, CONTRACT_KEYS
 from archguard.config.schema import DocPath, Located, nearest, render_path, validate_document
+from archguard.contracts import CONTRACT_KINDS, OptionType
 from archguard.domain.architecture import (
     ANY,
     ArchitectureConfig,
@@ -93,7 +94,7 @@ def _table_line(path: Path) -> int | None:
     return None
 
 
-class _Checker:
+class _References:
     """Cross-reference checks that a per-node schema cannot make."""
 
     def __init__(self, located: Located) -> None:
@@ -112,7 +113,7 @@ class _Checker:
 
 
 def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
-    check = _Checker(located)
+    check = _References(located)
     if values["version"] not in SUPPORTED_VERSIONS:
         supported = ", ".join(map(str, SUPPORTED_VERSIONS))
         raise check.fail(("version",), f"unsupported version {values['version']} "
@@ -185,9 +186,7 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
                                             f"contracts[{seen_ids[raw['id']]}]")
         seen_ids[raw["id"]] = index
         _check_contract_references(check, path, raw, category_names, module_names)
-        options = {k: v for k, v in raw.items()
-                   if k not in {"id", "type", "name", "description", "severity", "count",
-                                "ignore"}}
+        options = {k: v for k, v in raw.items() if k not in CONTRACT_KEYS}
         contracts.append(
             ContractSpec(
                 id=raw["id"],
@@ -254,19 +253,17 @@ def _module_references(raw_modules: dict[str, dict]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _check_contract_references(check: _Checker, path: DocPath, raw: dict,
+def _check_contract_references(check: _References, path: DocPath, raw: dict,
                                categories: tuple[str, ...], modules: tuple[str, ...]) -> None:
-    for key in ("source", "forbidden", "categories", "allow_categories"):
-        if key in raw and raw["type"] in {"category_layering", "declared_dependencies",
-                                          "kernel_generic"}:
-            for index, category in enumerate(raw[key]):
-                check.known(category, (*path, key, index), categories, "category")
-    module_keys = {"forbidden": ("source", "forbidden"), "independence": ("modules",),
-                   "purity": ("modules",), "category_layering": ("allow",)}
+    """Options that name categories must name declared ones; options that name modules,
+    declared modules (when the configuration declares any)."""
+    kind = CONTRACT_KINDS[raw["type"]]
+    spec = ContractSpec(raw["id"], raw["type"], raw["id"], options=raw)
+    for key, index, category in kind.option_values(spec, OptionType.CATEGORIES):
+        check.known(category, (*path, key, index), categories, "category")
     if modules:
-        for key in module_keys.get(raw["type"], ()):
-            for index, module in enumerate(raw[key]):
-                check.known(module, (*path, key, index), modules, "module")
+        for key, index, module in kind.option_values(spec, OptionType.MODULES):
+            check.known(module, (*path, key, index), modules, "module")
 
 
 def _ignore(raw: dict, line: int | None) -> Ignore:

@@ -1,23 +1,92 @@
-"""The contract interface."""
+"""What a contract kind is: its type name, its options, its documentation and its check.
+
+A kind is one class in one module of this package; the package finds them all (see
+:mod:`archguard.contracts`). The configuration's schema, the loader's cross-checks, the
+checker and ``archguard explain`` all read the kind from its class.
+"""
 
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from archguard.domain.architecture import ANY, ContractSpec
-from archguard.domain.layout import MODULE, Layout, Owner
+from archguard.domain.inventory import Finding, Module, ModuleSources
+from archguard.domain.layout import Layout, Owner, OwnerKind
+from archguard.domain.rules import DocBlock
+
+
+class OptionType(StrEnum):
+    """What an option's value is, and so how it is validated and what it may name."""
+
+    #: Category names, or ``*`` for every category; checked against the categories.
+    CATEGORIES = "categories"
+    #: Module names or globs; checked against the modules.
+    MODULES = "modules"
+    #: Dotted names of packages (``typing_extensions``, ``app.modules.base``).
+    PACKAGES = "packages"
+    #: Identifiers (function names).
+    IDENTIFIERS = "identifiers"
+    #: File names relative to a module's folder.
+    FILES = "files"
+    #: One file name, or none.
+    FILE = "file"
+    FLAG = "flag"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a contract kind, read on an instance as ``contract.<name>``."""
+
+    type: OptionType
+    description: str
+    required: bool = False
+    default: Any = None
+    #: For lists: the fewest items allowed.
+    min_items: int | None = None
+    name: str = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        object.__setattr__(self, "name", name)
+
+    def __get__(self, contract: Contract | None, owner: type) -> Any:
+        if contract is None:
+            return self
+        value = contract.spec.options.get(self.name, self.default)
+        return tuple(value) if isinstance(value, list) else value
+
+    @property
+    def is_list(self) -> bool:
+        return self.type not in (OptionType.FILE, OptionType.FLAG)
 
 
 class Contract:
-    """A configured contract. Subclasses implement :meth:`forbids`."""
+    """A configured contract. A kind subclasses it, sets :attr:`type`, :attr:`summary` and
+    :attr:`doc`, declares its options as :class:`Option` attributes, and overrides
+    :meth:`forbids` (a kind that judges dependencies) or :meth:`problems` (one that judges
+    the modules' files)."""
 
-    #: Whether this contract judges imports (others judge files and folders).
-    judges_imports = True
+    #: The ``type:`` of the contract in the configuration.
+    type: ClassVar[str]
+    #: One sentence: the schema's description of the kind.
+    summary: ClassVar[str]
+    doc: ClassVar[DocBlock]
+    #: Whether the kind judges dependencies (imports and string references).
+    judges_dependencies: ClassVar[bool] = True
+    #: The options, by name, in declaration order.
+    options: ClassVar[dict[str, Option]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.options = {name: value for name, value in vars(cls).items()
+                       if isinstance(value, Option)}
 
     def __init__(self, spec: ContractSpec, layout: Layout) -> None:
         self.spec = spec
         self.layout = layout
-        self.options = spec.options
 
     @property
     def id(self) -> str:
@@ -25,12 +94,34 @@ class Contract:
 
     def forbids(self, source: Owner, target: Owner) -> str | None:
         """Why ``source`` may not depend on ``target`` under this contract, or None."""
-        raise NotImplementedError
+        return None
+
+    def problems(self, modules: Sequence[Module], sources: ModuleSources) -> list[Finding]:
+        """What breaks this contract in the modules' files (for kinds that judge files)."""
+        return []
+
+    @classmethod
+    def option_values(cls, spec: ContractSpec,
+                      option_type: OptionType) -> Iterator[tuple[str, int, str]]:
+        """Each value ``spec`` gives an option of ``option_type``: (option, index, value)."""
+        for name, option in cls.options.items():
+            if option.type == option_type and option.is_list:
+                for index, value in enumerate(spec.options.get(name) or ()):
+                    yield name, index, value
 
 
-def matches_category(owner: Owner, categories: list[str]) -> bool:
+def matches_category(owner: Owner, categories: Sequence[str]) -> bool:
+    """Whether ``owner`` has one of ``categories`` (``*``: any category)."""
     return owner.category is not None and (ANY in categories or owner.category in categories)
 
 
-def matches_module(owner: Owner, patterns: list[str]) -> bool:
-    return owner.kind == MODULE and any(fnmatch.fnmatchcase(owner.name, p) for p in patterns)
+def matches_module(owner: Owner, patterns: Sequence[str]) -> bool:
+    """Whether ``owner`` is a module whose name matches one of ``patterns`` (globs)."""
+    return owner.kind == OwnerKind.MODULE and any(fnmatch.fnmatchcase(owner.name, p)
+                                                  for p in patterns)
+
+
+def between_modules(source: Owner, target: Owner) -> bool:
+    """Whether a dependency goes from one module of the modules package to another."""
+    return (source.kind == OwnerKind.MODULE and target.kind == OwnerKind.MODULE
+            and source.name != target.name)

@@ -6,20 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: How an import (or a reference) reaches its target, from hardest to softest.
-IMPORT_KINDS: tuple[str, ...] = ("module", "lazy", "string", "type_checking", "guarded")
+from archguard.domain.imports import ImportKind
+
 #: Kinds that count against contracts unless the configuration says otherwise.
-DEFAULT_COUNTED_KINDS: tuple[str, ...] = ("module", "lazy", "string")
+DEFAULT_COUNTED_KINDS: tuple[ImportKind, ...] = (ImportKind.MODULE, ImportKind.LAZY,
+                                                 ImportKind.STRING)
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
-CONTRACT_TYPES: tuple[str, ...] = (
-    "category_layering",
-    "declared_dependencies",
-    "forbidden",
-    "independence",
-    "purity",
-    "kernel_generic",
-    "structure",
-)
 #: Keys of a module declaration that can be read from its ``definition.py`` instead.
 DEFINITION_KEYS: tuple[str, ...] = ("category", "requires")
 ANY = "*"

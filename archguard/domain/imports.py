@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-MODULE = "module"
-LAZY = "lazy"
-TYPE_CHECKING = "type_checking"
-GUARDED = "guarded"
-STRING = "string"
+
+class ImportKind(StrEnum):
+    """How an import (or a string reference) reaches its target, from hardest to softest.
+
+    ``module``: runs when the importer is imported; ``lazy``: runs when its function runs;
+    ``string``: a dependency made by a string (``import_module``, ``relationship("X")``);
+    ``type_checking``: under ``if TYPE_CHECKING:``, never runs; ``guarded``: inside a ``try``
+    that catches ImportError, degrades gracefully.
+    """
+
+    MODULE = "module"
+    LAZY = "lazy"
+    STRING = "string"
+    TYPE_CHECKING = "type_checking"
+    GUARDED = "guarded"
 
 
 @dataclass(frozen=True)
@@ -23,7 +34,7 @@ class ImportStatement:
     column: int
     end_line: int
     statement: str
-    kind: str
+    kind: ImportKind
     names: tuple[str, ...] = ()
     function: str | None = None
     bound: tuple[str, ...] = ()

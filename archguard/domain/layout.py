@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.inventory import Inventory
 
-MODULE = "module"
-KERNEL = "kernel"
-PROJECT = "project"
-STDLIB = "stdlib"
-EXTERNAL = "external"
 KERNEL_CATEGORY = "core"
+
+
+class OwnerKind(StrEnum):
+    """What a dotted name belongs to: a module of the modules package, a kernel package,
+    other project code (uncategorised), the standard library or a third-party package."""
+
+    MODULE = "module"
+    KERNEL = "kernel"
+    PROJECT = "project"
+    STDLIB = "stdlib"
+    EXTERNAL = "external"
 
 
 @dataclass(frozen=True)
@@ -23,10 +30,9 @@ class Owner:
     (uncategorised), the standard library or a third-party package."""
 
     name: str
-    kind: str
+    kind: OwnerKind
     category: str | None = None
     requires: frozenset[str] = frozenset()
-
 
 
 class Layout:
@@ -38,7 +44,7 @@ class Layout:
         self.kernel = tuple(sorted(config.kernel, key=len, reverse=True))
         by_code = {m.code: m.name for m in inventory.modules}
         self.modules = {
-            m.name: Owner(m.name, MODULE, m.category,
+            m.name: Owner(m.name, OwnerKind.MODULE, m.category,
                           frozenset(by_code.get(r, r) for r in m.requires))
             for m in inventory.modules
         }
@@ -48,11 +54,11 @@ class Layout:
         if dotted == self.root or dotted.startswith(self.root + "."):
             for package in self.kernel:
                 if dotted == package or dotted.startswith(package + "."):
-                    return Owner(package, KERNEL, KERNEL_CATEGORY)
+                    return Owner(package, OwnerKind.KERNEL, KERNEL_CATEGORY)
             if dotted.startswith(self.modules_prefix):
                 name = dotted[len(self.modules_prefix):].split(".")[0]
                 if name in self.modules:
                     return self.modules[name]
-            return Owner(dotted, PROJECT)
+            return Owner(dotted, OwnerKind.PROJECT)
         top = dotted.split(".")[0]
-        return Owner(top, STDLIB if top in sys.stdlib_module_names else EXTERNAL)
+        return Owner(top, OwnerKind.STDLIB if top in sys.stdlib_module_names else OwnerKind.EXTERNAL)

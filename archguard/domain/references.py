@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from archguard.domain.imports import ImportKind
+
 #: How the string of a reference names its target.
 MODULE_PATH = "module"          # a module: "app.modules.catalog.routes"
 OBJECT_PATH = "object"          # a module attribute: "a.b.Class" or "a.b:Class"
@@ -50,7 +52,7 @@ class StringReference:
     form: str
     text: str
     statement: str
-    kind: str
+    kind: ImportKind
     function: str | None = None
     holder: str | None = None
     setting: str | None = None

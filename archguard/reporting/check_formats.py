@@ -129,17 +129,24 @@ def to_junit(result: CheckResult) -> str:
 
 def to_sarif(result: CheckResult) -> str:
     """SARIF 2.1.0: one rule per contract, one result per violation."""
+    from archguard.reporting.rule_docs import rule_docs
+
+    docs = rule_docs()
     rules = [
         {
             "id": contract.id,
             "name": contract.type,
             "shortDescription": {"text": contract.name},
+            **_sarif_help(docs.get(contract.type)),
             "defaultConfiguration": {"level": SARIF_LEVEL.get(contract.severity, "warning")},
         }
         for contract in result.contracts
     ]
     finding_rules = sorted({finding.rule for finding in result.findings})
-    rules += [{"id": rule, "name": rule, "shortDescription": {"text": rule.replace("-", " ")},
+    rules += [{"id": rule, "name": rule,
+               "shortDescription": {"text": docs[rule].title if rule in docs
+                                    else rule.replace("-", " ")},
+               **_sarif_help(docs.get(rule)),
                "defaultConfiguration": {"level": "warning"}} for rule in finding_rules]
     index = {contract.id: i for i, contract in enumerate(result.contracts)}
     index.update({rule: len(result.contracts) + i for i, rule in enumerate(finding_rules)})
@@ -189,6 +196,14 @@ def to_sarif(result: CheckResult) -> str:
         }],
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _sarif_help(doc) -> dict:
+    """A rule's ``fullDescription`` and ``help`` from its documentation, when it has one."""
+    if doc is None:
+        return {}
+    return {"fullDescription": {"text": doc.doc.what},
+            "help": {"text": doc.render(), "markdown": doc.markdown()}}
 
 
 def _file_uri(path: str) -> str:

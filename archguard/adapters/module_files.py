@@ -1,0 +1,104 @@
+"""The folders and files of the analysed package, as the inventory and the contracts that
+judge files ask for them. Files are read with ``ast``, never imported."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from archguard.adapters.definitions import read_definition
+from archguard.adapters.source_walk import base_names
+from archguard.domain.architecture import DefinitionReading
+from archguard.domain.inventory import ClassSite, DefinitionFacts, Module
+from archguard.errors import SourceSyntaxError
+
+
+def module_folders(folder: Path) -> list[tuple[Path, bool]]:
+    """The candidate module folders of the modules package, in name order, each with
+    whether it has an ``__init__.py``; hidden and private (``_``) folders are left out."""
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.is_dir() and not entry.name.startswith((".", "_")):
+            found.append((entry, (entry / "__init__.py").is_file()))
+    return found
+
+
+def folders_without_init(package_dir: Path,
+                         skip: Callable[[Path], bool]) -> list[tuple[Path, int]]:
+    """Folders below the package ``package_dir`` (reached through folders that have an
+    ``__init__.py``) that hold Python files but no ``__init__.py``, each with how many it
+    holds; folders ``skip`` accepts are not looked at."""
+    found = []
+    stack = [package_dir] if (package_dir / "__init__.py").is_file() else []
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if not entry.is_dir(follow_symlinks=False) or entry.name.startswith(".") \
+                    or entry.name == "__pycache__":
+                continue
+            path = Path(entry.path)
+            if (path / "__init__.py").is_file():
+                stack.append(path)
+            elif not skip(path):
+                count = sum(1 for _ in path.rglob("*.py"))
+                if count:
+                    found.append((path, count))
+    return sorted(found, key=lambda item: str(item[0]))
+
+
+class ModuleFiles:
+    """The modules' files, as contracts that judge files read them (see
+    :class:`~archguard.domain.inventory.ModuleSources`)."""
+
+    def __init__(self, reading: DefinitionReading) -> None:
+        self.reading = reading
+        self._definitions: dict[Path, DefinitionFacts | None] = {}
+
+    def has_file(self, module: Module, relative: str) -> bool:
+        return (module.path / relative).exists()
+
+    def definition(self, module: Module) -> DefinitionFacts | None:
+        path = module.path / self.reading.file
+        if path not in self._definitions:
+            facts = None
+            if path.is_file():
+                try:
+                    facts = read_definition(path, module.name, self.reading)
+                except SourceSyntaxError:
+                    facts = None  # reported by the inventory
+            self._definitions[path] = facts
+        return self._definitions[path]
+
+    def definition_variable(self, module: Module) -> str:
+        return self.reading.variable_for(module.name)
+
+    def classes_deriving(self, module: Module, suffixes: Sequence[str],
+                         skip_file: str) -> list[ClassSite]:
+        # A class statement whose bases mention such a name, possibly over several lines:
+        # most files define none, and are not parsed.
+        names = "|".join(map(re.escape, suffixes))
+        prefilter = re.compile(rf"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*(?:{names})\b".encode(),
+                               re.MULTILINE)
+        found = []
+        for path in sorted(module.path.rglob("*.py")):
+            if path.name == skip_file:
+                continue
+            data = path.read_bytes()
+            if not prefilter.search(data):
+                continue
+            try:
+                tree = ast.parse(data, filename=str(path))
+            except (SyntaxError, ValueError):
+                continue  # reported by the check's reading of the file
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef) and any(
+                        base.endswith(tuple(suffixes)) for base in base_names(node)):
+                    found.append(ClassSite(path, node.lineno, node.name))
+        return found

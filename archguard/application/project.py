@@ -1,0 +1,151 @@
+"""A project read once, for every use case that judges it (check, simulate): its modules
+and their owners, its files, its import table, its string references, and each file's
+import statements classified by kind, read when first asked for and kept."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archguard.adapters.import_statements import (
+    classify_imports,
+    statements_from_json,
+    statements_to_json,
+)
+from archguard.adapters.scan_cache import FileScanCache, cache_key
+from archguard.application.inventory import build_inventory
+from archguard.application.reading import CACHE_DIR, read_project
+from archguard.domain.architecture import ArchitectureConfig
+from archguard.domain.imports import ImportStatement, ImportTable
+from archguard.domain.layout import Layout
+from archguard.errors import SourceSyntaxError
+
+if TYPE_CHECKING:
+    from archguard.application.strings import FoundReference, StringScan
+
+#: The file of the classified statements' cache, in the cache folder.
+STATEMENTS_FILE = "statements.json"
+STATEMENTS_VERSION = "1"
+
+
+def module_file(source_root: Path, dotted: str) -> Path:
+    """The file of a module: ``a/b.py`` or ``a/b/__init__.py``."""
+    base = source_root / Path(*dotted.split("."))
+    as_file = base.with_suffix(".py")
+    return as_file if as_file.is_file() else base / "__init__.py"
+
+
+class Project:
+    """What the checks know of a project. Nothing of it is imported or executed.
+
+    ``manifest``: the package folder's :func:`~archguard.adapters.files.source_manifest`,
+    when the caller has read it.
+    """
+
+    def __init__(self, project_dir: Path, config: ArchitectureConfig, *, use_cache: bool = True,
+                 manifest: list[tuple[str, int, int]] | None = None) -> None:
+        self.project_dir = project_dir.resolve()
+        self.config = config
+        self.inventory = build_inventory(project_dir, config)
+        self.layout = Layout(config, self.inventory)
+        self.source_root = (project_dir / config.source_root).resolve()
+        reading = read_project(project_dir, config, use_cache=use_cache, manifest=manifest)
+        self.table: ImportTable = reading.imports.table
+        self.string_scan: StringScan | None = reading.strings
+        #: Files that could not be read or parsed, as messages naming file and line.
+        self.errors: list[str] = [str(e) for e in reading.imports.unparsable]
+        #: Each module of the import table, with its file.
+        self.files: dict[str, Path] = {m: p for m, p in reading.files.items() if m in self.table}
+        self._relatives: dict[str, tuple[Path, str]] = {}
+        #: Each classified file's statements and bytes, by project-relative path.
+        self._statements: dict[str, list[ImportStatement]] = {}
+        self._sources: dict[str, bytes] = {}
+        cache_file = self.project_dir / CACHE_DIR / STATEMENTS_FILE if use_cache else None
+        self._cache: FileScanCache[list[ImportStatement]] = FileScanCache(
+            cache_file, STATEMENTS_VERSION, statements_to_json, statements_from_json)
+
+    def error(self, message: str) -> None:
+        if message not in self.errors:
+            self.errors.append(message)
+
+    # -- files ---------------------------------------------------------------------------
+
+    def relative(self, module: str) -> tuple[Path, str]:
+        """The file of a module, and its path relative to the project (as reported)."""
+        known = self._relatives.get(module)
+        if known is None:
+            path = self.files.get(module) or module_file(self.source_root, module)
+            shown = (path.relative_to(self.project_dir).as_posix()
+                     if path.is_relative_to(self.project_dir) else str(path))
+            known = self._relatives[module] = (path, shown)
+        return known
+
+    def source(self, relative: str) -> bytes | None:
+        """The bytes of a project file, read once; None when it cannot be read."""
+        if relative not in self._sources:
+            try:
+                self._sources[relative] = (self.project_dir / relative).read_bytes()
+            except OSError:
+                return None
+        return self._sources[relative]
+
+    # -- import statements ---------------------------------------------------------------
+
+    def statements_of(self, module: str) -> list[ImportStatement]:
+        """The import statements of a module's file with their kinds, in source order."""
+        path, relative = self.relative(module)
+        statements = self._statements.get(relative)
+        if statements is None:
+            def classify(data: bytes) -> list[ImportStatement]:
+                self._sources[relative] = data
+                return classify_imports(path, data)
+
+            try:
+                statements = self._cache.fetch(cache_key(path, self.project_dir), path,
+                                               classify)
+            except SourceSyntaxError as exc:
+                self.error(str(exc))
+                statements = []
+            except OSError as exc:
+                self.error(f"{path}: cannot be read: {exc.strerror or exc}")
+                statements = []
+            self._statements[relative] = statements
+        return statements
+
+    @property
+    def classified(self) -> dict[str, list[ImportStatement]]:
+        """The statements of every file classified so far, by project-relative path."""
+        return self._statements
+
+    def links(self, importer: str, imported: str) -> list[ImportStatement]:
+        """The statements of ``importer`` that import ``imported``, in source order."""
+        statements = self.statements_of(importer)
+        found: list[ImportStatement] = []
+        for line in self.table.lines(importer, imported):
+            statement = next((s for s in statements if s.spans(line)), None)
+            if statement is not None and statement not in found:
+                found.append(statement)
+        return found
+
+    def save(self) -> None:
+        """Keep the classified statements for the next run, with every entry of a file
+        still in the project."""
+        self._cache.keep(cache_key(path, self.project_dir) for path in self.files.values())
+        self._cache.save()
+
+    # -- string references ---------------------------------------------------------------
+
+    @cached_property
+    def string_references(self) -> list[FoundReference]:
+        """Every string reference of the project's modules, resolved (empty when strings
+        are off); files that could not be parsed are among :attr:`errors`."""
+        if self.string_scan is None:
+            return []
+        from archguard.application.strings import StringFinder
+
+        finder = StringFinder(self.config, self.inventory, self.files, self.project_dir, None,
+                              self.string_scan)
+        for error in finder.errors:
+            self.error(str(error))
+        return list(finder.references())

@@ -1,0 +1,35 @@
+"""``archguard explain``: what a contract kind or a finding rule checks, why, and how to fix
+what it reports."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from archguard.errors import UsageError
+
+
+def explain_command(
+    rule: Annotated[str | None, typer.Argument(
+        help="A contract kind (category_layering, structure, ...) or a finding rule "
+             "(missing-init, unused-ignore, ...). Without it, every one is listed.")] = None,
+) -> None:
+    """Explain a contract kind or a finding rule: what it checks, why, an example, the fix."""
+    from archguard.reporting.rule_docs import rule_docs
+
+    docs = rule_docs()
+    if rule is None:
+        width = max(map(len, docs))
+        for doc in docs.values():
+            typer.echo(f"{doc.id:<{width}}  {doc.what:<13}  {doc.title}")
+        return
+    doc = docs.get(rule) or docs.get(rule.replace("-", "_")) or docs.get(rule.replace("_", "-"))
+    if doc is None:
+        from archguard.config.schema import nearest
+
+        hint = nearest(rule, tuple(docs))
+        raise UsageError(f"no contract kind or finding rule '{rule}'"
+                         + (f" (did you mean '{hint}'?)" if hint else "")
+                         + "; `archguard explain` lists them")
+    typer.echo(doc.render(), nl=False)

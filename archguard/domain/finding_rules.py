@@ -1,0 +1,142 @@
+"""The finding rules: each rule's id, title, default severity and documentation, defined
+once. Code that reports a finding names its rule from here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from archguard.domain.inventory import Finding
+from archguard.domain.rules import DocBlock, FindingRule
+
+
+class Rule(FindingRule):
+    """A finding rule that makes its own findings."""
+
+    def finding(self, message: str, path: Path | None = None, line: int | None = None,
+                severity: str | None = None) -> Finding:
+        return Finding(self.id, message, path, line, severity or self.severity)
+
+
+MISSING_INIT = Rule("missing-init", "A package folder without __init__.py", "warning", DocBlock(
+    what="A folder of the package tree holds Python files but no __init__.py (an error when "
+         "the folder is a declared module).",
+    why="Inside a regular package such a folder is not part of it: import graphs leave it "
+        "out, with every import its files make, so nothing in it is checked.",
+    example="app/modules/loyalty/services/points.py exists, "
+            "app/modules/loyalty/services/__init__.py does not",
+    fix="Add __init__.py, or list the folder under project.exclude if it holds no code of "
+        "the package (migrations, scripts).",
+))
+
+DECLARED_MODULE_MISSING = Rule(
+    "declared-module-missing", "A declared module that does not exist", "warning", DocBlock(
+        what="The configuration declares a module that is not a folder of the modules package.",
+        why="A contract or a requires entry that names it checks nothing; a removed or renamed "
+            "module keeps its declaration by mistake.",
+        example="modules: {loyalty: {category: optional}} with no app/modules/loyalty/",
+        fix="Remove the declaration, or correct its name.",
+    ))
+
+UNPARSABLE_DEFINITION = Rule(
+    "unparsable-definition", "A definition.py that cannot be parsed", "error", DocBlock(
+        what="A module's definition.py has a syntax error.",
+        why="Its category and requires cannot be read, so the module is judged without them.",
+        example="ModuleDefinition(code='cart', requires=['inventory'",
+        fix="Fix the syntax error at the line shown.",
+    ))
+
+UNREADABLE_DEFINITION = Rule(
+    "unreadable-definition", "A definition.py that cannot be read statically", "warning",
+    DocBlock(
+        what="A definition.py gives its category flags, code or requires other than as "
+             "literals, or defines no definition variable.",
+        why="archguard never imports the analysed code, so only literal values can be read; "
+            "what it cannot read it does not know.",
+        example="cart_module = ModuleDefinition(code=CODE, requires=load_requires())",
+        fix="Write the values as literals: code='cart', requires=['inventory'], "
+            "is_core=False.",
+    ))
+
+CATEGORY_MISMATCH = Rule(
+    "category-mismatch", "YAML and definition.py disagree on a category", "warning", DocBlock(
+        what="A module's category in the configuration differs from the one its "
+             "definition.py flags give.",
+        why="One of the two is wrong, and contracts judged on the wrong category report the "
+            "wrong dependencies.",
+        example="modules: {billing: {category: optional}} while billing/definition.py says "
+                "is_core=True",
+        fix="Make the two agree, or declare the category in one place only.",
+    ))
+
+REQUIRES_MISMATCH = Rule(
+    "requires-mismatch", "YAML and definition.py disagree on requires", "warning", DocBlock(
+        what="A module's requires in the configuration differ from its definition.py's.",
+        why="The registry loads modules by definition.py; contracts judged on other requires "
+            "allow or forbid the wrong imports.",
+        example="modules: {cart: {requires: []}} while cart/definition.py says "
+                "requires=['inventory']",
+        fix="Make the two agree, or declare requires in one place only.",
+    ))
+
+UNCATEGORISED_MODULE = Rule(
+    "uncategorised-module", "A module without a category", "warning", DocBlock(
+        what="A module of the modules package has no category, in the configuration or its "
+             "definition.py.",
+        why="Category contracts cannot judge it: its dependencies go unchecked.",
+        example="app/modules/gifts/ exists and is declared nowhere",
+        fix="Declare it under modules in the configuration, or in its definition.py.",
+    ))
+
+UNKNOWN_REQUIREMENT = Rule(
+    "unknown-requirement", "A requirement that names no module", "warning", DocBlock(
+        what="A module requires a module that is not in the modules package.",
+        why="The registry never loads a module whose requirement is missing, so the module "
+            "is silently off.",
+        example="requires=['inventroy']",
+        fix="Correct the name, or add the module.",
+    ))
+
+AMBIGUOUS_REFERENCE = Rule(
+    "ambiguous-reference", "A string that may name several modules", "warning", DocBlock(
+        what="A string reference (relationship('Product'), a table name) matches a class or "
+             "table of more than one module.",
+        why="Which module it depends on is decided at run time by what is loaded; the "
+            "dependency cannot be judged.",
+        example="relationship('Product') while catalog and marketplace both map a Product",
+        fix="Write the full path: relationship('app.modules.catalog.models.Product').",
+    ))
+
+UNRESOLVED_REFERENCE = Rule(
+    "unresolved-reference", "A string that names nothing in the project", "warning", DocBlock(
+        what="A string reference names a module, class or table of the project that does "
+             "not exist.",
+        why="It fails when its code runs: import_module raises, SQLAlchemy cannot configure "
+            "its mappers.",
+        example="import_module('app.modules.catalog.servics')",
+        fix="Correct the name, or remove the reference.",
+    ))
+
+UNUSED_IGNORE = Rule("unused-ignore", "An ignore that matches nothing", "warning", DocBlock(
+    what="An ignore in the configuration, or an inline `# archguard: ignore` comment, matches "
+         "no violation.",
+    why="The dependency it excused is gone; left in place, it would silently excuse a new one.",
+    example="ignores: [{importer: app.modules.cms.*, imported: app.modules.catalog.*, "
+            "reason: ...}] after cms stopped importing catalog",
+    fix="Remove it.",
+))
+
+IGNORE_WITHOUT_REASON = Rule(
+    "ignore-without-reason", "An inline ignore without a reason", "error", DocBlock(
+        what="An `# archguard: ignore` comment gives no reason after it.",
+        why="An accepted dependency needs its reason where the next reader sees it; without "
+            "one, the dependency is reported.",
+        example="from app.modules.catalog.models import Product  # archguard: ignore",
+        fix="Add the reason: `# archguard: ignore[core-not-optional] counted for the invoice "
+            "only`.",
+    ))
+
+FINDING_RULES: dict[str, Rule] = {rule.id: rule for rule in (
+    MISSING_INIT, DECLARED_MODULE_MISSING, UNPARSABLE_DEFINITION, UNREADABLE_DEFINITION,
+    CATEGORY_MISMATCH, REQUIRES_MISMATCH, UNCATEGORISED_MODULE, UNKNOWN_REQUIREMENT,
+    AMBIGUOUS_REFERENCE, UNRESOLVED_REFERENCE, UNUSED_IGNORE, IGNORE_WITHOUT_REASON,
+)}

@@ -1,0 +1,35 @@
+"""The documentation of every rule archguard applies, by id: each contract kind (by its
+``type``) and each finding rule. ``archguard explain`` prints it; SARIF carries it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archguard.contracts import CONTRACT_KINDS
+from archguard.domain.finding_rules import FINDING_RULES
+from archguard.domain.rules import DocBlock
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    """A rule's id, what it is (``contract kind`` or ``finding``), title and doc block."""
+
+    id: str
+    what: str
+    title: str
+    doc: DocBlock
+
+    def render(self) -> str:
+        return self.doc.render(f"{self.id} ({self.what}): {self.title}")
+
+    def markdown(self) -> str:
+        return self.doc.markdown(f"{self.id}: {self.title}")
+
+
+def rule_docs() -> dict[str, RuleDoc]:
+    """Every documented rule, contract kinds first, by id."""
+    docs = {kind.type: RuleDoc(kind.type, "contract kind", kind.summary, kind.doc)
+            for kind in CONTRACT_KINDS.values()}
+    docs.update({rule.id: RuleDoc(rule.id, "finding", rule.title, rule.doc)
+                 for rule in FINDING_RULES.values()})
+    return docs
