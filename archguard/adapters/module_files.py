@@ -11,9 +11,41 @@ from pathlib import Path
 
 from archguard.adapters.definitions import read_definition
 from archguard.adapters.source_walk import base_names
-from archguard.domain.architecture import DefinitionReading
+from archguard.domain.architecture import ArchitectureConfig, DefinitionReading
 from archguard.domain.inventory import ClassSite, DefinitionFacts, Module
-from archguard.errors import SourceSyntaxError
+from archguard.errors import ProjectError, SourceSyntaxError
+
+
+def modules_folder(project_dir: Path, config: ArchitectureConfig) -> Path:
+    """The folder of the modules package; a clear error when it is missing."""
+    folder = project_dir / config.source_root / Path(*config.modules_package.split("."))
+    if not folder.is_dir():
+        raise ProjectError(
+            f"modules package '{config.modules_package}' not found: {folder} is not a folder "
+            f"(set project.source_root or project.modules_package in {config.source})"
+        )
+    return folder
+
+
+def module_file(source_root: Path, dotted: str) -> Path:
+    """The file of a module: ``a/b.py`` or ``a/b/__init__.py``."""
+    base = source_root / Path(*dotted.split("."))
+    as_file = base.with_suffix(".py")
+    return as_file if as_file.is_file() else base / "__init__.py"
+
+
+def read_source(path: Path) -> bytes | None:
+    """The bytes of a source file; None when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def definition_file(folder: Path, reading: DefinitionReading) -> Path | None:
+    """A module folder's definition file, when it has one."""
+    path = folder / reading.file
+    return path if path.is_file() else None
 
 
 def module_folders(folder: Path) -> list[tuple[Path, bool]]:
@@ -68,7 +100,7 @@ class ModuleFiles:
         path = module.path / self.reading.file
         if path not in self._definitions:
             facts = None
-            if path.is_file():
+            if definition_file(module.path, self.reading) is not None:
                 try:
                     facts = read_definition(path, module.name, self.reading)
                 except SourceSyntaxError:

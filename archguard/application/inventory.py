@@ -6,7 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from archguard.adapters.definitions import read_definition
-from archguard.adapters.module_files import folders_without_init, module_folders
+from archguard.adapters.module_files import (
+    definition_file,
+    folders_without_init,
+    module_folders,
+    modules_folder,
+)
 from archguard.domain import finding_rules as rules
 from archguard.domain.architecture import ArchitectureConfig, ModuleDeclaration
 from archguard.domain.inventory import (
@@ -18,23 +23,12 @@ from archguard.domain.inventory import (
     Module,
 )
 from archguard.domain.patterns import matches_path
-from archguard.errors import ProjectError, SourceSyntaxError
-
-
-def modules_dir(project_dir: Path, config: ArchitectureConfig) -> Path:
-    """The folder of the modules package; a clear error when it is missing."""
-    folder = project_dir / config.source_root / Path(*config.modules_package.split("."))
-    if not folder.is_dir():
-        raise ProjectError(
-            f"modules package '{config.modules_package}' not found: {folder} is not a folder "
-            f"(set project.source_root or project.modules_package in {config.source})"
-        )
-    return folder
+from archguard.errors import SourceSyntaxError
 
 
 def build_inventory(project_dir: Path, config: ArchitectureConfig) -> Inventory:
     """Find every module of ``project_dir`` and settle its category and requires."""
-    folder = modules_dir(project_dir, config)
+    folder = modules_folder(project_dir, config)
     findings: list[Finding] = []
     modules: list[Module] = []
     on_disk: set[str] = set()
@@ -111,8 +105,8 @@ def _read_facts(entry: Path, config: ArchitectureConfig,
     reading = config.definitions
     if not reading.enabled:
         return None
-    path = entry / reading.file
-    if not path.is_file():
+    path = definition_file(entry, reading)
+    if path is None:
         return None
     try:
         facts = read_definition(path, entry.name, reading)

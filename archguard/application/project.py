@@ -13,6 +13,7 @@ from archguard.adapters.import_statements import (
     statements_from_json,
     statements_to_json,
 )
+from archguard.adapters.module_files import module_file, read_source
 from archguard.adapters.scan_cache import FileScanCache, cache_key
 from archguard.application.inventory import build_inventory
 from archguard.application.reading import CACHE_DIR, read_project
@@ -27,13 +28,6 @@ if TYPE_CHECKING:
 #: The file of the classified statements' cache, in the cache folder.
 STATEMENTS_FILE = "statements.json"
 STATEMENTS_VERSION = "1"
-
-
-def module_file(source_root: Path, dotted: str) -> Path:
-    """The file of a module: ``a/b.py`` or ``a/b/__init__.py``."""
-    base = source_root / Path(*dotted.split("."))
-    as_file = base.with_suffix(".py")
-    return as_file if as_file.is_file() else base / "__init__.py"
 
 
 class Project:
@@ -84,10 +78,10 @@ class Project:
     def source(self, relative: str) -> bytes | None:
         """The bytes of a project file, read once; None when it cannot be read."""
         if relative not in self._sources:
-            try:
-                self._sources[relative] = (self.project_dir / relative).read_bytes()
-            except OSError:
+            data = read_source(self.project_dir / relative)
+            if data is None:
                 return None
+            self._sources[relative] = data
         return self._sources[relative]
 
     # -- import statements ---------------------------------------------------------------

@@ -23,6 +23,7 @@ from archguard.adapters.string_references import (
     strings_to_json,
 )
 from archguard.domain.architecture import ArchitectureConfig
+from archguard.domain.imports import absolute_name
 from archguard.domain.inventory import Inventory
 from archguard.domain.references import (
     AMBIGUOUS,
@@ -283,9 +284,5 @@ def _absolute(text: str, package: str | None, importer: str, is_package: bool) -
         return text
     if package is None:
         return None
-    base = package or (importer if is_package else importer.rsplit(".", 1)[0])
-    parts = base.split(".")
-    if level > 1:
-        parts = parts[: len(parts) - (level - 1)]
-    rest = text[level:]
-    return ".".join([*parts, rest] if rest else parts) or None
+    base = package or (importer if is_package else importer.rpartition(".")[0])
+    return absolute_name(text[level:], level, base)

@@ -22,6 +22,18 @@ class ImportKind(StrEnum):
     GUARDED = "guarded"
 
 
+def absolute_name(name: str, level: int, package: str) -> str | None:
+    """``name`` written with ``level`` leading dots in ``package``, as an absolute name
+    (``from ..models import X`` in ``a.b.c``: ``a.b.models``); None when the dots climb above
+    the top-level package."""
+    parts = package.split(".") if package else []
+    if level > 1:
+        if level - 1 > len(parts):
+            return None
+        parts = parts[: len(parts) - (level - 1)]
+    return ".".join([*parts, name] if name else parts) or None
+
+
 @dataclass(frozen=True)
 class ImportStatement:
     """One import statement of a file, classified by where it sits.
@@ -52,11 +64,8 @@ class ImportStatement:
             return None
         if not self.level:
             return self.module
-        parts = importer.split(".")
-        if not importer_is_package:
-            parts.pop()
-        parts = parts[: len(parts) - (self.level - 1)] if self.level > 1 else parts
-        return ".".join([*parts, self.module] if self.module else parts)
+        return absolute_name(self.module, self.level,
+                             importer if importer_is_package else importer.rpartition(".")[0])
 
     def spans(self, line: int) -> bool:
         return self.line <= line <= self.end_line
