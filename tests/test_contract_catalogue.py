@@ -94,11 +94,11 @@ def test_loader_checks_every_option_that_names_categories_or_modules(tmp_path):
     cases = []
     for kind, cls in CONTRACT_KINDS.items():
         for name, option in cls.options.items():
-            if option.type not in (OptionType.CATEGORIES, OptionType.MODULES):
+            if option.value_type not in (OptionType.CATEGORIES, OptionType.MODULES):
                 continue
-            values = {n: (["core"] if o.type == OptionType.CATEGORIES else ["shop", "extras"])
+            values = {n: (["core"] if o.value_type == OptionType.CATEGORIES else ["shop", "extras"])
                       for n, o in cls.options.items() if o.required}
-            values[name] = ["shop", "nowhere"] if option.type == OptionType.MODULES \
+            values[name] = ["shop", "nowhere"] if option.value_type == OptionType.MODULES \
                 else ["core", "nowhere"]
             cases.append((kind, name, values))
     assert len(cases) >= 7

@@ -76,11 +76,11 @@ def _option_schema(option: Option) -> Schema:
                                             pattern_hint="is not a Python name"),
         OptionType.FILES: Str,
     }
-    if option.type == OptionType.FLAG:
+    if option.value_type == OptionType.FLAG:
         return Bool(description=option.description)
-    if option.type == OptionType.FILE:
+    if option.value_type == OptionType.FILE:
         return Str(description=option.description)
-    return ListOf(kinds[option.type](), min_items=option.min_items or 0, unique=True,
+    return ListOf(kinds[option.value_type](), min_items=option.min_items or 0, unique=True,
                   description=option.description)
 
 

@@ -41,7 +41,7 @@ class OptionType(StrEnum):
 class Option:
     """One option of a contract kind, read on an instance as ``contract.<name>``."""
 
-    type: OptionType
+    value_type: OptionType
     description: str
     required: bool = False
     default: Any = None
@@ -60,7 +60,7 @@ class Option:
 
     @property
     def is_list(self) -> bool:
-        return self.type not in (OptionType.FILE, OptionType.FLAG)
+        return self.value_type not in (OptionType.FILE, OptionType.FLAG)
 
 
 class Contract:
@@ -105,7 +105,7 @@ class Contract:
                       option_type: OptionType) -> Iterator[tuple[str, int, str]]:
         """Each value ``spec`` gives an option of ``option_type``: (option, index, value)."""
         for name, option in cls.options.items():
-            if option.type == option_type and option.is_list:
+            if option.value_type == option_type and option.is_list:
                 for index, value in enumerate(spec.options.get(name) or ()):
                     yield name, index, value
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from archguard.contracts.base import Contract, Option, OptionType
 from archguard.domain.inventory import Finding, Module, ModuleSources
@@ -72,5 +73,5 @@ class Structure(Contract):
                                           f"{function}()", facts.path))
         return found
 
-    def finding(self, message: str, path, line: int | None = None) -> Finding:
+    def finding(self, message: str, path: Path, line: int | None = None) -> Finding:
         return Finding(self.id, message, path, line, self.spec.severity)

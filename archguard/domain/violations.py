@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from archguard.domain.imports import UseSite
 from archguard.domain.inventory import Finding
@@ -92,7 +93,7 @@ class CheckResult:
     #: String references resolved to one module and judged by the contracts.
     references_checked: int = 0
     #: Baseline entries that match no violation any more (fixed since).
-    stale: tuple[dict, ...] = ()
+    stale: tuple[dict[str, Any], ...] = ()
     baseline_file: str | None = None
 
     @property
