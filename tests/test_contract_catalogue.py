@@ -140,3 +140,12 @@ def test_sarif_rules_carry_each_kinds_documentation(make_project):
     missing = next(r for r in rules if r["id"] == "missing-init")
     assert missing["shortDescription"]["text"] == FINDING_RULES["missing-init"].title
     assert missing["fullDescription"]["text"] == FINDING_RULES["missing-init"].doc.what
+
+
+def test_committed_rules_page_is_current():
+    """docs/rules.md is generated from the rules' own text."""
+    from archguard.reporting.rule_docs import rules_markdown
+
+    from .conftest import REPO
+
+    assert (REPO / "docs" / "rules.md").read_text() == rules_markdown()

@@ -14,10 +14,15 @@ def explain_command(
     rule: Annotated[str | None, typer.Argument(
         help="A contract kind (category_layering, structure, ...) or a finding rule "
              "(missing-init, unused-ignore, ...). Without it, every one is listed.")] = None,
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="Print every rule's documentation as one Markdown page.")] = False,
 ) -> None:
     """Explain a contract kind or a finding rule: what it checks, why, an example, the fix."""
-    from archguard.reporting.rule_docs import rule_docs
+    from archguard.reporting.rule_docs import rule_docs, rules_markdown
 
+    if markdown:
+        typer.echo(rules_markdown(), nl=False)
+        return
     docs = rule_docs()
     if rule is None:
         width = max(map(len, docs))

@@ -33,3 +33,18 @@ def rule_docs() -> dict[str, RuleDoc]:
     docs.update({rule.id: RuleDoc(rule.id, "finding", rule.title, rule.doc)
                  for rule in FINDING_RULES.values()})
     return docs
+
+
+def rules_markdown() -> str:
+    """Every rule's documentation as one Markdown page (``docs/rules.md``)."""
+    docs = rule_docs()
+    parts = ["# Rules\n",
+             "What each contract kind and each finding rule checks, why, an example and the "
+             "fix: the text `archguard explain ID` prints, written by `archguard explain "
+             "--markdown`.\n"]
+    for what, heading in (("contract kind", "Contract kinds"), ("finding", "Finding rules")):
+        parts.append(f"# {heading}\n")
+        for doc in docs.values():
+            if doc.what == what:
+                parts.append(doc.markdown())
+    return "\n".join(parts)
