@@ -142,18 +142,20 @@ class StringFinder:
                 self.tables[table].add(module)
             for cls in scan.classes:
                 classes.append((module, cls.name, cls.bases, cls.marked))
-        mapped = {name.rsplit(".", 1)[-1] for _m, name, _b, marked in classes if marked}
+        # A class is mapped by its own marks or by inheriting a mapped class; another
+        # module's plain class of the same name is not mapped. Bases are known by name only.
+        mapped = {(module, name) for module, name, _b, marked in classes if marked}
         while True:  # single-table inheritance: subclasses of mapped classes are mapped
-            more = {name.rsplit(".", 1)[-1] for _m, name, bases, _ in classes
-                    if mapped.intersection(bases)} - mapped
+            names = {name.rsplit(".", 1)[-1] for _module, name in mapped}
+            more = {(module, name) for module, name, bases, _ in classes
+                    if names.intersection(bases)} - mapped
             if not more:
                 break
             mapped |= more
         self.classes: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for module, name, _bases, _marked in classes:
-            simple = name.rsplit(".", 1)[-1]
-            if simple in mapped:
-                self.classes[simple].append((module, name))
+            if (module, name) in mapped:
+                self.classes[name.rsplit(".", 1)[-1]].append((module, name))
 
     def references(self) -> Iterator[FoundReference]:
         """Every reference of the project's modules, with its resolution, in module order."""
