@@ -4,12 +4,12 @@ between runs, so that a run after an edit reads only the files that changed.
 grimp's own cache still rebuilds its whole graph (and rewrites its cache) on every run; the
 checks need only each module's direct imports with their lines. The first run scans every
 file; the table is kept in one JSON file with each file's modification time and size, and
-the next run rescans only the files whose time or size differ, or that were modified within
-:data:`RACY_SECONDS` of the table being written (a change within the same clock tick could
-keep both). A file added, deleted or renamed changes what other files' imports resolve to
-(``from a import b`` names the module ``a.b`` only if it exists), so it makes the whole
-table be scanned again. A table that cannot be read, was written by another grimp or for
-another package, or is malformed is ignored and rebuilt: never trusted, never an error.
+the next run rescans only the files whose recorded signature no longer vouches for them (see
+:mod:`archguard.adapters.freshness`). A file added, deleted or renamed changes what other
+files' imports resolve to (``from a import b`` names the module ``a.b`` only if it exists),
+so it makes the whole table be scanned again. A table that cannot be read, was written by
+another grimp or for another package, or is malformed is ignored and rebuilt: never
+trusted, never an error.
 
 Nothing is imported or executed: grimp reads the files.
 """
@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archguard.adapters.files import manifest_modules, source_manifest
+from archguard.adapters.freshness import is_fresh
 from archguard.adapters.import_graph import build_around_broken_files, grimp_graph
 from archguard.domain.imports import ImportTable
 from archguard.errors import SourceSyntaxError
 
 FORMAT = 1
-RACY_SECONDS = 2
 FILE = "imports.json"
 #: Modules scanned by one call of grimp's scanner: its results take about 6 KB a module
 #: until they are read into the table, so a large package is scanned in parts.
@@ -90,9 +90,8 @@ def _changed(modules: dict[str, list], signatures: dict[str, tuple[int, int]],
     """The modules to scan again; None when modules were added, deleted or renamed."""
     if modules.keys() != signatures.keys():
         return None
-    racy_from = written_at_ns - RACY_SECONDS * 1_000_000_000
-    return {module for module, (mtime, size) in signatures.items()
-            if mtime >= racy_from or modules[module][0] != mtime or modules[module][1] != size}
+    return {module for module, signature in signatures.items()
+            if not is_fresh(modules[module][:2], signature, written_at_ns)}
 
 
 def _scan_all(source_root: Path, root_package: str, modules: set[str]) -> Imports:

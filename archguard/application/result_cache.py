@@ -2,8 +2,8 @@
 
 The key is everything the result depends on: archguard's version, the configuration
 file's bytes, and every Python file of the package by path, modification time and size. A
-file modified within :data:`RACY_SECONDS` of the result being written might have changed
-within the same clock tick, so such a result is not trusted. The result is one JSON file,
+result written when a file had been modified too recently for its signature to vouch for it
+(see :mod:`archguard.adapters.freshness`) is not trusted. The result is one JSON file,
 replaced atomically; one that cannot be read, is of another version or key, or is malformed
 is ignored and recomputed: never trusted, never an error.
 """
@@ -18,13 +18,13 @@ from pathlib import Path
 
 from archguard import __version__
 from archguard.adapters.files import source_manifest
+from archguard.adapters.freshness import settled
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.imports import UseSite
 from archguard.domain.inventory import Finding
 from archguard.domain.violations import CheckResult, ContractOutcome, Violation
 
 FORMAT = 1
-RACY_SECONDS = 2
 FILE = "result.json"
 
 
@@ -55,7 +55,7 @@ class ResultCache:
             if document.get("format") != FORMAT or document.get("key") != self.key:
                 return None
             written = int(document["written_at_ns"])
-            if self.newest_ns >= written - RACY_SECONDS * 1_000_000_000:
+            if not settled(self.newest_ns, written):
                 return None
             return _result(document["result"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
