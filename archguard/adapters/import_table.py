@@ -60,6 +60,7 @@ def build_import_table(source_root: Path, root_package: str, cache_dir: Path | N
         signatures = {module: (mtime, size) for module, (_, mtime, size) in modules.items()}
     cache_file = cache_dir / FILE if cache_dir is not None else None
     salt = _salt(root_package, package_dir)
+    scanner = _Scanner(root_package)
     kept = _load(cache_file, salt) if cache_file is not None else None
     if kept is not None:
         modules, written_at_ns = kept
@@ -70,8 +71,8 @@ def build_import_table(source_root: Path, root_package: str, cache_dir: Path | N
             from grimp.exceptions import GrimpException
 
             try:
-                rescanned = _scan(package_dir, root_package, set(modules), changed)
-            except (GrimpException, UnicodeError, OSError, ImportError):
+                rescanned = scanner.scan(source_root, set(modules), changed)
+            except (GrimpException, UnicodeError, OSError):
                 rescanned = None  # the whole tree is scanned, and what fails is reported
             if rescanned is not None:
                 imports = {m: modules[m][2] for m in modules}
@@ -79,7 +80,7 @@ def build_import_table(source_root: Path, root_package: str, cache_dir: Path | N
                 _save(cache_file, salt, imports, signatures)
                 return TableBuild(ImportTable(imports), scanned=len(changed))
     imports, unparsable = build_around_broken_files(
-        source_root, root_package, lambda root: _scan_all(root, root_package, set(files)))
+        source_root, root_package, lambda root: scanner.scan(root, set(files), set(files)))
     if cache_file is not None and not unparsable:
         _save(cache_file, salt, imports, signatures)
     return TableBuild(ImportTable(imports), unparsable, scanned=len(imports))
@@ -94,14 +95,32 @@ def _changed(modules: dict[str, list], signatures: dict[str, tuple[int, int]],
             if not is_fresh(modules[module][:2], signature, written_at_ns)}
 
 
-def _scan_all(source_root: Path, root_package: str, modules: set[str]) -> Imports:
-    """The imports of every module of the package."""
-    package_dir = source_root / Path(*root_package.split("."))
-    try:
-        return _scan(package_dir, root_package, modules, modules)
-    except ImportError:  # a grimp without its scanner's entry point: read its whole graph
-        graph = _from_graph(grimp_graph(source_root, root_package))
-        return {module: graph.get(module, {}) for module in modules}
+#: What grimp's scanner raises when it is not the one :func:`_scan` was written for: its
+#: modules, entry point or value objects gone, renamed, or taking or giving other things. A
+#: file that cannot be read or parsed raises something else, and is reported.
+_SCANNER_CHANGED = (ImportError, AttributeError, TypeError)
+
+
+class _Scanner:
+    """The imports of a package's modules: from grimp's scanner while this grimp's scanner is
+    the one :func:`_scan` calls, and from the first failure that shows otherwise on, from
+    grimp's public graph (slower, as it reads the whole package, but a public API)."""
+
+    def __init__(self, root_package: str) -> None:
+        self.root_package = root_package
+        self.internal = True
+
+    def scan(self, source_root: Path, modules: set[str], wanted: set[str]) -> Imports:
+        """The imports of the ``wanted`` modules of a package whose modules are
+        ``modules``, found in ``source_root``."""
+        if self.internal:
+            package_dir = source_root / Path(*self.root_package.split("."))
+            try:
+                return _scan(package_dir, self.root_package, modules, wanted)
+            except _SCANNER_CHANGED:
+                self.internal = False
+        graph = _from_graph(grimp_graph(source_root, self.root_package))
+        return {module: graph.get(module, {}) for module in wanted}
 
 
 def _scan(package_dir: Path, root_package: str, modules: set[str],
@@ -136,6 +155,7 @@ def _scan(package_dir: Path, root_package: str, modules: set[str],
 
 
 def _from_graph(graph) -> Imports:
+    """Every project module's imports in grimp's public graph, as :func:`_scan` gives them."""
     project = [m for m in graph.modules if not graph.is_module_squashed(m)]
     return {importer: {imported: sorted(d["line_number"] for d in graph.get_import_details(
                 importer=importer, imported=imported))
