@@ -10,6 +10,9 @@ import sys
 
 import pytest
 
+from archguard.adapters.baseline_file import baseline_text, read_baseline
+from archguard.errors import ConfigError
+
 from .conftest import BEFORE, RULES
 
 SERVICE = "app/modules/customers/services/customer_service.py"
@@ -89,3 +92,25 @@ def test_a_broken_baseline_file_is_a_clear_error(project, tmp_path):
     assert result.returncode == 2
     assert f"{bad}:1:2: baseline is not valid JSON" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_baseline_file_reads_back_its_entries_in_order(tmp_path):
+    entries = [{"fingerprint": "b", "contract": "c", "names": ["X"], "function": None},
+               {"fingerprint": "a", "contract": "c", "names": [], "function": "f"}]
+    path = tmp_path / "baseline.json"
+    path.write_text(baseline_text(entries))
+    assert read_baseline(path) == entries
+    assert path.read_text().startswith('{\n  "archguard_baseline": 1,\n  "violations": [\n')
+    assert path.read_text().endswith("\n  ]\n}\n")
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"archguard_baseline": 2, "violations": []}', "not an archguard baseline"),
+    ('[]', "not an archguard baseline"),
+    ('{"archguard_baseline": 1, "violations": [{"file": "x.py"}]}', "with a fingerprint"),
+])
+def test_a_file_that_is_not_a_baseline_is_a_clear_error(tmp_path, text, message):
+    path = tmp_path / "baseline.json"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        read_baseline(path)

@@ -12,7 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from grimp.application import scanning
+from grimp.application.ports import modulefinder
 
+from archguard.adapters import import_table
 from archguard.adapters.import_graph import build_import_graph
 from archguard.adapters.import_table import FILE, build_import_table
 
@@ -178,10 +181,112 @@ def test_an_edit_that_breaks_a_file_reports_it_and_keeps_the_rest(project):
     assert fixed.table.imported_by("app.modules.extras.gift") == ["decimal"]
 
 
-def test_a_grimp_without_its_scanner_entry_point_gives_the_same_table(project, monkeypatch):
+# -- a grimp whose scanner is not the one the table calls -----------------------------------
+
+
+def _other_results(monkeypatch):
+    original = scanning.scan_imports
+
+    def scan_imports(*args, **kwargs):  # a result whose imports are of another shape
+        return {file: {object() for _ in direct}
+                for file, direct in original(*args, **kwargs).items()}
+
+    monkeypatch.setattr(scanning, "scan_imports", scan_imports)
+
+
+SCANNER_CHANGES = {
+    "scanning module gone": lambda mp: mp.setitem(sys.modules, "grimp.application.scanning",
+                                                  None),
+    "entry point gone": lambda mp: mp.delattr(scanning, "scan_imports"),
+    "value object gone": lambda mp: mp.delattr(modulefinder, "FoundPackage"),
+    "entry point signature": lambda mp: mp.setattr(
+        scanning, "scan_imports",
+        lambda module_files, *, found_packages, include_external_packages: {}),
+    "value object signature": lambda mp: mp.setattr(
+        modulefinder, "ModuleFile", lambda module, mtime, package: None),
+    "other results": _other_results,
+}
+
+
+@pytest.fixture
+def changed():
+    """Where a test changes grimp's scanner as the table calls it. The change is undone
+    before grimp's public graph is built: in a grimp whose scanner changed, grimp's own code
+    still works."""
+    change = pytest.MonkeyPatch()
+    yield change
+    change.undo()
+
+
+@pytest.fixture
+def public_graphs(monkeypatch, changed):
+    """The source roots of which grimp's public graph is built, in order."""
+    built = []
+    original = import_table.grimp_graph
+
+    def grimp_graph(source_root, root_package):
+        changed.undo()
+        built.append(source_root)
+        return original(source_root, root_package)
+
+    monkeypatch.setattr(import_table, "grimp_graph", grimp_graph)
+    return built
+
+
+def test_grimps_own_scanner_reads_the_table(project, public_graphs):
+    build(project)
+    edit(project / "app/core.py", "import json\n")
+    assert build(project).scanned == 1
+    assert public_graphs == []
+
+
+@pytest.mark.parametrize("change", SCANNER_CHANGES)
+def test_a_grimp_with_another_scanner_gives_the_same_table(project, changed, public_graphs,
+                                                           change):
     expected = build_import_table(project, "app").table.imports
-    monkeypatch.setitem(sys.modules, "grimp.application.scanning", None)  # import fails
+    assert public_graphs == []
+    SCANNER_CHANGES[change](changed)
     assert build_import_table(project, "app").table.imports == expected
+    assert public_graphs == [project]
+
+
+@pytest.mark.parametrize("change", SCANNER_CHANGES)
+def test_a_grimp_with_another_scanner_rescans_an_edit(project, changed, public_graphs,
+                                                      change):
+    build(project)
+    edit(project / "app/modules/shop/service.py", "import app.core\n\n\nimport json\n")
+    SCANNER_CHANGES[change](changed)
+    rebuilt = build(project)
+    assert rebuilt.scanned == 1
+    assert public_graphs == [project]
+    assert rebuilt.table.imports == build_import_table(project, "app").table.imports
+    assert rebuilt.table.imported_by("app.modules.shop.service") == ["app.core", "json"]
+
+
+def test_a_grimp_with_another_scanner_still_reports_a_broken_file(project, monkeypatch,
+                                                                  public_graphs):
+    calls = []
+
+    def scan_imports(*args, **kwargs):
+        calls.append(1)
+        raise TypeError("scan_imports() got an unexpected keyword argument")
+
+    edit(project / "app/modules/extras/gift.py", "def broken(:\n")
+    expected = build_import_table(project, "app")
+    monkeypatch.setattr(scanning, "scan_imports", scan_imports)
+    fallen_back = build_import_table(project, "app")
+    assert calls == [1]  # tried once, not again on the tree without the broken file
+    assert len(public_graphs) == 2 and public_graphs[0] == project
+    assert [e.path for e in fallen_back.unparsable] == [e.path for e in expected.unparsable]
+    assert [e.path.name for e in fallen_back.unparsable] == ["gift.py"]
+    assert fallen_back.table.imports == expected.table.imports
+
+
+def test_a_file_that_cannot_be_parsed_is_not_taken_for_another_scanner(project,
+                                                                      public_graphs):
+    edit(project / "app/modules/extras/gift.py", "def broken(:\n")
+    assert [e.path.name for e in build(project).unparsable] == ["gift.py"]
+    assert public_graphs == []
 
 
 def test_concurrent_checks_leave_a_valid_table(tmp_path):

@@ -8,8 +8,14 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
+
+from archguard.adapters.result_store import ResultStore
+from archguard.domain.imports import UseSite
+from archguard.domain.inventory import Finding
+from archguard.domain.violations import CheckResult, ContractOutcome, Violation
 
 CONFIG = """
 version: 1
@@ -150,3 +156,47 @@ def test_concurrent_runs_leave_a_valid_cache(project):
     document = json.loads((project / ".archguard_cache" / "result.json").read_text())
     assert document["format"] == 1
     assert check(project)["summary"]["violations"] == 1
+
+
+# -- the store ------------------------------------------------------------------------------
+
+
+def _every_field_result():
+    violation = Violation(
+        contract="core-not-optional", severity="error", message="shop imports extras",
+        source_module="shop", source_category="core", target_module="extras",
+        target_category="optional", file="app/modules/shop/service.py", line=3, column=4,
+        importer="app.modules.shop.service", imported="app.modules.extras.gift",
+        names=("Gift",), statement="from app.modules.extras.gift import Gift", kind="lazy",
+        used_in=(UseSite("wrap", (5, 7)), UseSite("<module>", (9,), ("class body of A",))),
+        chain=("app.core", "app.modules.extras.gift"), function="wrap",
+        reference="relationship('Gift')", occurrence=1, baselined=True)
+    problem = Finding("structure.definition", "no definition.py",
+                      Path("app/modules/shop"), None, "error")
+    return CheckResult(
+        project_dir="/somewhere", findings=(Finding("inline-ignore", "no reason",
+                                                    Path("app/core.py"), 4),),
+        contracts=(ContractOutcome("core-not-optional", "core", "category_layering", "error",
+                                   (violation,), (problem,)),
+                   ContractOutcome("empty", "nothing", "purity", "warning")),
+        errors=("app/broken.py:1: invalid syntax",), modules_checked=7, imports_checked=9,
+        references_checked=2, stale=({"fingerprint": "abc", "file": "x.py"},),
+        baseline_file="archguard-baseline.json")
+
+
+def test_a_stored_result_reads_back_equal_under_its_key_only(tmp_path):
+    store = ResultStore(tmp_path / "cache" / "result.json")
+    assert store.load("key") is None
+    before = time.time_ns()
+    store.save("key", _every_field_result())
+    stored = store.load("key")
+    assert stored.result == _every_field_result()
+    assert before <= stored.written_at_ns <= time.time_ns()
+    assert store.load("another key") is None
+
+
+def test_a_store_that_cannot_be_written_keeps_nothing(tmp_path):
+    (tmp_path / "cache").write_text("a file where the folder should be")
+    store = ResultStore(tmp_path / "cache" / "result.json")
+    store.save("key", _every_field_result())
+    assert store.load("key") is None

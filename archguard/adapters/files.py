@@ -1,4 +1,5 @@
-"""Writing files atomically: a reader sees the old content or the new, never half of it."""
+"""Files: written atomically (a reader sees the old content or the new, never half of it),
+read when they can be, and a package's Python files found with their signatures."""
 
 from __future__ import annotations
 
@@ -24,6 +25,14 @@ def atomic_write(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def file_bytes(path: Path) -> bytes | None:
+    """The content of the file at ``path``; None when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def package_files(source_root: Path, package: str) -> dict[str, Path]:

@@ -4,12 +4,12 @@ between runs, so that a run after an edit reads only the files that changed.
 grimp's own cache still rebuilds its whole graph (and rewrites its cache) on every run; the
 checks need only each module's direct imports with their lines. The first run scans every
 file; the table is kept in one JSON file with each file's modification time and size, and
-the next run rescans only the files whose time or size differ, or that were modified within
-:data:`RACY_SECONDS` of the table being written (a change within the same clock tick could
-keep both). A file added, deleted or renamed changes what other files' imports resolve to
-(``from a import b`` names the module ``a.b`` only if it exists), so it makes the whole
-table be scanned again. A table that cannot be read, was written by another grimp or for
-another package, or is malformed is ignored and rebuilt: never trusted, never an error.
+the next run rescans only the files whose recorded signature no longer vouches for them (see
+:mod:`archguard.adapters.freshness`). A file added, deleted or renamed changes what other
+files' imports resolve to (``from a import b`` names the module ``a.b`` only if it exists),
+so it makes the whole table be scanned again. A table that cannot be read, was written by
+another grimp or for another package, or is malformed is ignored and rebuilt: never
+trusted, never an error.
 
 Nothing is imported or executed: grimp reads the files.
 """
@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archguard.adapters.files import manifest_modules, source_manifest
+from archguard.adapters.freshness import is_fresh
 from archguard.adapters.import_graph import build_around_broken_files, grimp_graph
 from archguard.domain.imports import ImportTable
 from archguard.errors import SourceSyntaxError
 
 FORMAT = 1
-RACY_SECONDS = 2
 FILE = "imports.json"
 #: Modules scanned by one call of grimp's scanner: its results take about 6 KB a module
 #: until they are read into the table, so a large package is scanned in parts.
@@ -60,6 +60,7 @@ def build_import_table(source_root: Path, root_package: str, cache_dir: Path | N
         signatures = {module: (mtime, size) for module, (_, mtime, size) in modules.items()}
     cache_file = cache_dir / FILE if cache_dir is not None else None
     salt = _salt(root_package, package_dir)
+    scanner = _Scanner(root_package)
     kept = _load(cache_file, salt) if cache_file is not None else None
     if kept is not None:
         modules, written_at_ns = kept
@@ -70,8 +71,8 @@ def build_import_table(source_root: Path, root_package: str, cache_dir: Path | N
             from grimp.exceptions import GrimpException
 
             try:
-                rescanned = _scan(package_dir, root_package, set(modules), changed)
-            except (GrimpException, UnicodeError, OSError, ImportError):
+                rescanned = scanner.scan(source_root, set(modules), changed)
+            except (GrimpException, UnicodeError, OSError):
                 rescanned = None  # the whole tree is scanned, and what fails is reported
             if rescanned is not None:
                 imports = {m: modules[m][2] for m in modules}
@@ -79,7 +80,7 @@ def build_import_table(source_root: Path, root_package: str, cache_dir: Path | N
                 _save(cache_file, salt, imports, signatures)
                 return TableBuild(ImportTable(imports), scanned=len(changed))
     imports, unparsable = build_around_broken_files(
-        source_root, root_package, lambda root: _scan_all(root, root_package, set(files)))
+        source_root, root_package, lambda root: scanner.scan(root, set(files), set(files)))
     if cache_file is not None and not unparsable:
         _save(cache_file, salt, imports, signatures)
     return TableBuild(ImportTable(imports), unparsable, scanned=len(imports))
@@ -90,19 +91,36 @@ def _changed(modules: dict[str, list], signatures: dict[str, tuple[int, int]],
     """The modules to scan again; None when modules were added, deleted or renamed."""
     if modules.keys() != signatures.keys():
         return None
-    racy_from = written_at_ns - RACY_SECONDS * 1_000_000_000
-    return {module for module, (mtime, size) in signatures.items()
-            if mtime >= racy_from or modules[module][0] != mtime or modules[module][1] != size}
+    return {module for module, signature in signatures.items()
+            if not is_fresh(modules[module][:2], signature, written_at_ns)}
 
 
-def _scan_all(source_root: Path, root_package: str, modules: set[str]) -> Imports:
-    """The imports of every module of the package."""
-    package_dir = source_root / Path(*root_package.split("."))
-    try:
-        return _scan(package_dir, root_package, modules, modules)
-    except ImportError:  # a grimp without its scanner's entry point: read its whole graph
-        graph = _from_graph(grimp_graph(source_root, root_package))
-        return {module: graph.get(module, {}) for module in modules}
+#: What grimp's scanner raises when it is not the one :func:`_scan` was written for: its
+#: modules, entry point or value objects gone, renamed, or taking or giving other things. A
+#: file that cannot be read or parsed raises something else, and is reported.
+_SCANNER_CHANGED = (ImportError, AttributeError, TypeError)
+
+
+class _Scanner:
+    """The imports of a package's modules: from grimp's scanner while this grimp's scanner is
+    the one :func:`_scan` calls, and from the first failure that shows otherwise on, from
+    grimp's public graph (slower, as it reads the whole package, but a public API)."""
+
+    def __init__(self, root_package: str) -> None:
+        self.root_package = root_package
+        self.internal = True
+
+    def scan(self, source_root: Path, modules: set[str], wanted: set[str]) -> Imports:
+        """The imports of the ``wanted`` modules of a package whose modules are
+        ``modules``, found in ``source_root``."""
+        if self.internal:
+            package_dir = source_root / Path(*self.root_package.split("."))
+            try:
+                return _scan(package_dir, self.root_package, modules, wanted)
+            except _SCANNER_CHANGED:
+                self.internal = False
+        graph = _from_graph(grimp_graph(source_root, self.root_package))
+        return {module: graph.get(module, {}) for module in wanted}
 
 
 def _scan(package_dir: Path, root_package: str, modules: set[str],
@@ -137,6 +155,7 @@ def _scan(package_dir: Path, root_package: str, modules: set[str],
 
 
 def _from_graph(graph) -> Imports:
+    """Every project module's imports in grimp's public graph, as :func:`_scan` gives them."""
     project = [m for m in graph.modules if not graph.is_module_squashed(m)]
     return {importer: {imported: sorted(d["line_number"] for d in graph.get_import_details(
                 importer=importer, imported=imported))

@@ -1,8 +1,7 @@
 """A cache of what was read from each file, keyed by the file's content.
 
-An entry is trusted when the file's modification time and size are those recorded and the
-file was not modified within :data:`RACY_SECONDS` of the cache being written (a change in
-the same clock tick could keep both); otherwise the file is read and its content hash
+An entry is trusted when the file's recorded signature still vouches for it (see
+:mod:`archguard.adapters.freshness`); otherwise the file is read and its content hash
 compared. The cache is one JSON file, replaced atomically. One that cannot be read, is of
 another version or rules, or holds a malformed entry is ignored and rebuilt: it is never
 trusted, and never an error.
@@ -18,8 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from archguard.adapters.freshness import file_signature, is_fresh
+
 CACHE_VERSION = 1
-RACY_SECONDS = 2
 
 Value = TypeVar("Value")
 
@@ -60,12 +60,10 @@ class FileScanCache(Generic[Value]):
     def fetch(self, key: str, path: Path, compute: Callable[[bytes], Value]) -> Value:
         """The value for the file at ``path`` (``key`` names it in the cache)."""
         self.used.add(key)
-        stat = path.stat()
-        signature = [stat.st_mtime_ns, stat.st_size]
+        signature = file_signature(path)
         entry = self.entries.get(key)
         valid = isinstance(entry, list) and len(entry) == 3
-        racy = stat.st_mtime_ns >= self.written_at_ns - RACY_SECONDS * 1_000_000_000
-        if valid and entry[0] == signature and not racy:
+        if valid and is_fresh(entry[0], signature, self.written_at_ns):
             value = self._decoded(entry[2])
             if value is not None:
                 self.hits += 1
@@ -76,11 +74,11 @@ class FileScanCache(Generic[Value]):
             value = self._decoded(entry[2])
             if value is not None:
                 self.hits += 1
-                self.entries[key] = [signature, digest, entry[2]]
+                self.entries[key] = [list(signature), digest, entry[2]]
                 self.changed = True
                 return value
         value = compute(data)
-        self.entries[key] = [signature, digest, self.encode(value)]
+        self.entries[key] = [list(signature), digest, self.encode(value)]
         self.changed = True
         return value
 

@@ -1,25 +1,26 @@
 """Baselines: the known violations of a legacy codebase, so that only new ones fail.
 
-A baseline is a JSON file of fingerprints (which never include line numbers) with enough
-context to read it in a review, sorted for clean diffs. Entries that match nothing any more
-are stale: the violation was fixed, and the baseline should shrink.
+A baseline lists fingerprints (which never include line numbers) with enough context to
+read it in a review, sorted for clean diffs; its file is read and written by
+:mod:`archguard.adapters.baseline_file`. Entries that match nothing any more are stale: the
+violation was fixed, and the baseline should shrink.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
+from archguard.adapters.baseline_file import baseline_text, read_baseline
 from archguard.domain.violations import CheckResult, ContractOutcome, Violation
-from archguard.errors import ConfigError, Position
 
-BASELINE_VERSION = 1
+__all__ = ["apply_baseline", "baseline_document", "baseline_entries", "read_baseline"]
 
 
-def baseline_document(result: CheckResult) -> str:
-    """The baseline file's text for every violation of ``result``."""
-    entries = sorted(
+def baseline_entries(result: CheckResult) -> list[dict]:
+    """A baseline entry for every violation of ``result``, sorted by contract, file,
+    imported module and fingerprint."""
+    return sorted(
         ({
             "fingerprint": v.fingerprint,
             "contract": v.contract,
@@ -32,28 +33,11 @@ def baseline_document(result: CheckResult) -> str:
         } for v in result.violations),
         key=lambda e: (e["contract"], e["file"], e["imported"], e["fingerprint"]),
     )
-    document = {"archguard_baseline": BASELINE_VERSION, "violations": entries}
-    return json.dumps(document, indent=2, sort_keys=False) + "\n"
 
 
-def read_baseline(path: Path) -> list[dict]:
-    """The entries of a baseline file; a clear error when it is not one."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read baseline: {exc.strerror}", Position(path)) from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"baseline is not valid JSON: {exc.msg}",
-                          Position(path, exc.lineno, exc.colno)) from None
-    if not isinstance(data, dict) or data.get("archguard_baseline") != BASELINE_VERSION:
-        raise ConfigError("not an archguard baseline (version 1)", Position(path, 1))
-    entries = data.get("violations")
-    if not isinstance(entries, list) or not all(
-        isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries
-    ):
-        raise ConfigError("baseline 'violations' must be a list of entries with a fingerprint",
-                          Position(path))
-    return entries
+def baseline_document(result: CheckResult) -> str:
+    """The baseline file's text for every violation of ``result``."""
+    return baseline_text(baseline_entries(result))
 
 
 def apply_baseline(result: CheckResult, entries: list[dict], path: Path) -> CheckResult:

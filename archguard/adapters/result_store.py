@@ -1,0 +1,90 @@
+"""A check's result kept in one JSON file, under the key it was computed for.
+
+The file holds its format, the key, when it was written and the result, and is replaced
+atomically. One that cannot be read, is of another format or key, or is malformed reads as
+nothing: never trusted, never an error.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from archguard.adapters.files import atomic_write
+from archguard.domain.imports import UseSite
+from archguard.domain.inventory import Finding
+from archguard.domain.violations import CheckResult, ContractOutcome, Violation
+from archguard.errors import ArchguardError
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A result read back, with the time (ns since the epoch) its file was written."""
+
+    result: CheckResult
+    written_at_ns: int
+
+
+class ResultStore:
+    """The result kept in the file at ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self, key: str) -> StoredResult | None:
+        """The result stored under ``key``; None when there is none, or it cannot be read."""
+        try:
+            document = json.loads(self.path.read_bytes())
+            if document.get("format") != FORMAT or document.get("key") != key:
+                return None
+            written_at_ns = int(document["written_at_ns"])
+            return StoredResult(_result(document["result"]), written_at_ns)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def save(self, key: str, result: CheckResult) -> None:
+        """Keep ``result`` under ``key``; a folder that cannot be written keeps nothing."""
+        document = {"format": FORMAT, "key": key, "written_at_ns": time.time_ns(),
+                    "result": asdict(result)}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, json.dumps(document, default=str, separators=(",", ":")))
+        except (OSError, ArchguardError):
+            return  # a read-only checkout: the next run computes again
+
+
+def _finding(data: dict) -> Finding:
+    return Finding(rule=data["rule"], message=data["message"],
+                   path=Path(data["path"]) if data["path"] is not None else None,
+                   line=data["line"], severity=data["severity"])
+
+
+def _violation(data: dict) -> Violation:
+    return Violation(**{
+        **data,
+        "names": tuple(data["names"]),
+        "used_in": tuple(UseSite(u["symbol"], tuple(u["lines"]), tuple(u["labels"]))
+                         for u in data["used_in"]),
+        "chain": tuple(data["chain"]),
+    })
+
+
+def _result(data: dict) -> CheckResult:
+    contracts = tuple(
+        ContractOutcome(id=c["id"], name=c["name"], type=c["type"], severity=c["severity"],
+                        violations=tuple(_violation(v) for v in c["violations"]),
+                        problems=tuple(_finding(p) for p in c["problems"]))
+        for c in data["contracts"]
+    )
+    return CheckResult(
+        project_dir=data["project_dir"], contracts=contracts,
+        findings=tuple(_finding(f) for f in data["findings"]),
+        errors=tuple(data["errors"]), modules_checked=data["modules_checked"],
+        imports_checked=data["imports_checked"],
+        references_checked=data["references_checked"],
+        stale=tuple(data["stale"]), baseline_file=data["baseline_file"],
+    )
