@@ -12,6 +12,8 @@ import pytest
 
 from .conftest import BEFORE, RULES
 
+pytestmark = pytest.mark.platform
+
 SERVICE = "app/modules/customers/services/customer_service.py"
 
 

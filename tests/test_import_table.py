@@ -71,6 +71,7 @@ def build(root: Path):
     return build_import_table(root, "app", root / ".archguard_cache")
 
 
+@pytest.mark.platform
 def test_the_table_is_grimps_graph_on_the_reference_platform():
     table = build_import_table(BEFORE, "app").table
     assert table.imports == grimp_imports(BEFORE)
@@ -184,6 +185,7 @@ def test_a_grimp_without_its_scanner_entry_point_gives_the_same_table(project, m
     assert build_import_table(project, "app").table.imports == expected
 
 
+@pytest.mark.platform
 def test_concurrent_checks_leave_a_valid_table(tmp_path):
     project = tmp_path / "before"
     shutil.copytree(BEFORE, project, ignore=shutil.ignore_patterns(".archguard_cache"))

@@ -167,6 +167,7 @@ def run_pytest(pytester, project, *args, path="archtests"):
         "--archguard-project", str(project), *args, str(project / path))
 
 
+@pytest.mark.platform
 def test_each_contract_is_a_test_item_and_broken_ones_fail_with_their_violations(
         pytester, platform):
     (platform / "archtests").mkdir()
@@ -185,6 +186,7 @@ def test_each_contract_is_a_test_item_and_broken_ones_fail_with_their_violations
     ])
 
 
+@pytest.mark.platform
 def test_the_fixture_gives_the_checked_project(pytester, platform):
     (platform / "archtests").mkdir()
     (platform / "archtests" / "test_arch.py").write_text('''
@@ -214,6 +216,7 @@ def test_a_contract_that_does_not_exist(archguard_project):
     result.assert_outcomes(passed=3)
 
 
+@pytest.mark.platform
 def test_run_without_reports_how_the_copy_ran():
     digest = tree_digest(BEFORE)
     crashed = run_without(BEFORE, ["marketplace"], config=RULES)
@@ -226,6 +229,7 @@ def test_run_without_reports_how_the_copy_ran():
     assert tree_digest(BEFORE) == digest
 
 
+@pytest.mark.platform
 def test_check_and_predict_helpers():
     assert check(AFTER, config=RULES, use_cache=False).violations == []
     prediction = predict_without(BEFORE, ["catalog"], config=RULES, use_cache=False)
@@ -239,6 +243,7 @@ def _worked_example() -> str:
     return section.split("```python\n", 1)[1].split("```", 1)[0]
 
 
+@pytest.mark.platform
 @pytest.mark.parametrize(("state", "outcomes"), [
     (AFTER, {"passed": 17}),
     # The contract; the predictions for analytics, catalog, inventory, marketplace and

@@ -38,6 +38,7 @@ def first(prediction):
 
 # -- prediction ---------------------------------------------------------------------------
 
+@pytest.mark.platform
 @pytest.mark.parametrize(("module", "file", "line", "through"), [
     ("analytics", "app/modules/core/routes/api/admin_dashboard.py", 14, []),
     ("marketplace", "app/modules/tenancy/models/__init__.py", 22, []),
@@ -64,6 +65,7 @@ def test_core_imports_of_these_modules_crash_start_up(before_model, module, file
     assert (file, line) in listed
 
 
+@pytest.mark.platform
 def test_removing_orders_breaks_only_the_two_customer_service_functions(before_model):
     prediction = before_model.predict(["orders"])
     assert not prediction.import_crash
@@ -83,6 +85,7 @@ def test_removing_orders_breaks_only_the_two_customer_service_functions(before_m
                for s in prediction.safe)
 
 
+@pytest.mark.platform
 def test_unknown_module_is_a_usage_error_with_a_suggestion():
     result = _cli(BEFORE, "--without", "order")
     assert result.returncode == 2
@@ -101,6 +104,7 @@ def _cli(project, *args, env_extra=None, timeout=900):
         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env_extra or {})})
 
 
+@pytest.mark.platform
 def test_before_predictions_are_confirmed_by_running_the_platform():
     digest = tree_digest(BEFORE)
     scenarios = []
@@ -132,6 +136,7 @@ def test_before_predictions_are_confirmed_by_running_the_platform():
                for f in orders["observed"]["failures"])
 
 
+@pytest.mark.platform
 def test_after_matrix_runs_with_full_agreement():
     digest = tree_digest(AFTER)
     result = _cli(AFTER, "--matrix", "--run", "--jobs", "2", "--format", "json")
@@ -151,6 +156,7 @@ def test_after_matrix_runs_with_full_agreement():
     assert tree_digest(AFTER) == digest
 
 
+@pytest.mark.platform
 def test_matrix_text_report(tmp_path):
     result = _cli(BEFORE, "--matrix")
     assert result.returncode == 1
