@@ -15,6 +15,8 @@ from archguard.errors import ConfigError
 
 from .conftest import BEFORE, RULES
 
+pytestmark = pytest.mark.platform
+
 SERVICE = "app/modules/customers/services/customer_service.py"
 
 

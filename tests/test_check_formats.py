@@ -15,6 +15,8 @@ import yaml
 
 from .conftest import BEFORE, PLATFORM, REPO, RULES
 
+pytestmark = pytest.mark.platform
+
 GOLDEN = yaml.safe_load((PLATFORM / "expected_violations.yaml").read_text(encoding="utf-8"))
 EXPECTED_VIOLATIONS = len(GOLDEN["violations"]) + len(GOLDEN["string_references"])
 STORE = "app/modules/tenancy/models/store.py"

@@ -15,6 +15,8 @@ from archguard.config import load_config
 
 from .conftest import AFTER, BEFORE, PLATFORM, RULES
 
+pytestmark = pytest.mark.platform
+
 GOLDEN = yaml.safe_load((PLATFORM / "expected_violations.yaml").read_text(encoding="utf-8"))
 
 

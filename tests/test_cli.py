@@ -38,6 +38,7 @@ def test_module_entry_point_help_lists_commands():
         assert command in result.stdout
 
 
+@pytest.mark.platform
 @pytest.mark.parametrize("state", [BEFORE, AFTER], ids=["before", "after"])
 def test_modules_on_the_reference_platform_matches_the_seed(state):
     result = archguard("modules", str(state), "--config", str(RULES), "--format", "json")
@@ -58,6 +59,7 @@ def test_modules_on_the_reference_platform_matches_the_seed(state):
     assert data["findings"] == []
 
 
+@pytest.mark.platform
 def test_modules_terminal_output_groups_by_category():
     result = archguard("modules", str(BEFORE), "--config", str(RULES))
     assert result.returncode == 0, result.stderr
@@ -67,6 +69,7 @@ def test_modules_terminal_output_groups_by_category():
     assert "18 modules in app.modules: 8 core, 8 optional, 2 internal; 0 finding(s)" in out
 
 
+@pytest.mark.platform
 def test_config_error_exits_2_with_position_and_no_traceback(tmp_path):
     bad = tmp_path / "archguard.yaml"
     bad.write_text(RULES.read_text().replace("  modules_package:", "  module_package:"))
@@ -100,7 +103,8 @@ def test_debug_shows_the_traceback(tmp_path):
 
 @pytest.mark.parametrize(
     "argv",
-    [["--version"], ["modules", str(BEFORE), "--config", str(RULES), "--format", "json"]],
+    [["--version"], pytest.param(["modules", str(BEFORE), "--config", str(RULES), "--format",
+                                  "json"], marks=pytest.mark.platform)],
 )
 def test_static_commands_do_not_import_heavy_libraries(argv):
     probe = (

@@ -19,6 +19,8 @@ from archguard.domain.imports import ImportKind
 from . import seed_facts
 from .conftest import AFTER, BEFORE, RULES
 
+pytestmark = pytest.mark.platform
+
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 EDGE = re.compile(r"-\s+(\S+)\s+->\s+(\S+)\s+\(([^)]*)\)")
 

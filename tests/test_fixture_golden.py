@@ -22,6 +22,8 @@ from .source_scan import (
     string_references,
 )
 
+pytestmark = pytest.mark.platform
+
 GOLDEN = PLATFORM / "expected_violations.yaml"
 
 

@@ -74,6 +74,7 @@ def build(root: Path):
     return build_import_table(root, "app", root / ".archguard_cache")
 
 
+@pytest.mark.platform
 def test_the_table_is_grimps_graph_on_the_reference_platform():
     table = build_import_table(BEFORE, "app").table
     assert table.imports == grimp_imports(BEFORE)
@@ -289,6 +290,7 @@ def test_a_file_that_cannot_be_parsed_is_not_taken_for_another_scanner(project,
     assert public_graphs == []
 
 
+@pytest.mark.platform
 def test_concurrent_checks_leave_a_valid_table(tmp_path):
     project = tmp_path / "before"
     shutil.copytree(BEFORE, project, ignore=shutil.ignore_patterns(".archguard_cache"))

@@ -17,6 +17,8 @@ from .source_scan import (
     string_references,
 )
 
+pytestmark = pytest.mark.platform
+
 NOT_CORE = {"optional", "internal"}
 REMOVALS = [(m,) for m in seed_facts.OPTIONAL] + [tuple(seed_facts.OPTIONAL)]
 

@@ -9,6 +9,8 @@ from . import seed_facts
 from .conftest import BEFORE
 from .platform_support import copy_state, drive, run_python, tree_digest
 
+pytestmark = pytest.mark.platform
+
 
 @pytest.fixture(scope="module", autouse=True)
 def fixture_tree_is_never_modified():

@@ -19,6 +19,8 @@ import pytest
 
 from .conftest import BEFORE
 
+pytestmark = pytest.mark.platform
+
 SMOKE = ("-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=native", "tests/test_smoke.py")
 NOT_FIXTURE = ("__pycache__", ".archguard_cache")
 SMOKE_TESTS = frozenset(

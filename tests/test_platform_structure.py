@@ -11,6 +11,8 @@ from . import seed_facts
 from .conftest import AFTER, BEFORE
 from .source_scan import cross_imports, kernel_files
 
+pytestmark = pytest.mark.platform
+
 STATES = [pytest.param(BEFORE, id="before"), pytest.param(AFTER, id="after")]
 
 

@@ -6,12 +6,149 @@ import shutil
 
 import pytest
 
+# pytester's in-process runs forget the modules first imported inside them, while PyYAML's
+# libyaml extension loads once per process and keeps building the node classes of that
+# first import, which a later run's re-imported yaml no longer recognises.
+import yaml  # noqa: F401
+
 from archguard.testing import check, predict_without, run_without
 
-from .conftest import AFTER, BEFORE, REPO, RULES
+from .conftest import AFTER, BEFORE, REPO, RULES, write_tree
 from .platform_support import tree_digest
 
 pytest_plugins = ["pytester"]
+
+# A core module importing an optional one: core-not-optional is broken, kernel-generic kept.
+SMALL_CONFIG = """
+    version: 1
+    project: {root_package: app, modules_package: app.modules}
+    kernel: [app.main]
+    categories: {core: {}, optional: {}}
+    modules:
+      shop: {category: core}
+      extras: {category: optional}
+    definitions: {enabled: false}
+    contracts:
+      - {id: core-not-optional, type: category_layering, source: [core], forbidden: [optional]}
+      - {id: kernel-generic, type: kernel_generic, forbidden: [optional]}
+    """
+SMALL_PROJECT = {
+    "app/__init__.py": "",
+    "app/main.py": "",
+    "app/modules/__init__.py": "",
+    "app/modules/shop/__init__.py": "",
+    "app/modules/shop/service.py": """
+        from app.modules.extras.gift import Gift
+
+
+        def wrap():
+            return Gift()
+        """,
+    "app/modules/extras/__init__.py": "",
+    "app/modules/extras/gift.py": "class Gift:\n    pass\n",
+    "tests/test_app.py": "def test_ok():\n    pass\n\n\ndef test_other():\n    pass\n",
+}
+TESTPATHS = "[pytest]\ntestpaths = tests\n"
+
+
+@pytest.fixture
+def small(pytester):
+    """A small project in pytester's folder, its configuration at the top and its tests in
+    ``tests/`` (the only testpath)."""
+    return write_tree(pytester.path, {**SMALL_PROJECT, "archguard.yaml": SMALL_CONFIG,
+                                      "pytest.ini": TESTPATHS})
+
+
+def collected(result) -> list[str]:
+    """The node ids a ``-v`` run reported, in order."""
+    return [line.split(" ")[0] for line in result.outlines
+            if line.endswith("]") and (" PASSED " in line or " FAILED " in line)]
+
+
+@pytest.mark.parametrize("ini", [TESTPATHS, "[pytest]\n"], ids=["testpaths", "cwd"])
+def test_without_a_path_every_contract_is_collected_once(pytester, small, ini):
+    # With testpaths, pytest walks tests/ only; without, it walks the folder that already
+    # holds archguard.yaml. Either way each contract is an item, once.
+    (small / "pytest.ini").write_text(ini)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--archguard", "-v")
+    result.assert_outcomes(passed=3, failed=1)
+    assert sorted(collected(result)) == [
+        "archguard.yaml::core-not-optional", "archguard.yaml::kernel-generic",
+        "tests/test_app.py::test_ok", "tests/test_app.py::test_other"]
+
+
+def test_a_broken_contract_fails_with_its_violations(pytester, small):
+    result = pytester.runpytest("-p", "no:cacheprovider", "--archguard")
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines([
+        "*_ archguard contract core-not-optional _*",
+        "core-not-optional: core-not-optional",
+        "  app/modules/shop/service.py:1: shop (core) → extras (optional): "
+        "from app.modules.extras.gift import Gift ?module?; used in wrap() :5",
+        "1 violation",
+        "*short test summary*",
+        "FAILED archguard.yaml::core-not-optional - core-not-optional: core-not-optional",
+    ])
+
+
+@pytest.mark.parametrize(("args", "selected", "deselected"), [
+    (["archguard.yaml::core-not-optional"], ["archguard.yaml::core-not-optional"], 0),
+    (["archguard.yaml"], ["archguard.yaml::core-not-optional",
+                          "archguard.yaml::kernel-generic"], 0),
+    (["-k", "core-not-optional"], ["archguard.yaml::core-not-optional"], 3),
+    (["-k", "kernel-generic or test_ok"], ["tests/test_app.py::test_ok",
+                                           "archguard.yaml::kernel-generic"], 2),
+    (["-m", "archguard"], ["archguard.yaml::core-not-optional",
+                           "archguard.yaml::kernel-generic"], 2),
+    (["tests/test_app.py::test_ok"], ["tests/test_app.py::test_ok"], 0),
+    (["tests"], ["tests/test_app.py::test_ok", "tests/test_app.py::test_other"], 0),
+], ids=["node-id", "config-file", "k-contract", "k-mixed", "m-archguard", "test-node-id",
+        "test-folder"])
+def test_node_ids_k_and_m_select_contracts_like_tests(pytester, small, args, selected,
+                                                      deselected):
+    result = pytester.runpytest("-p", "no:cacheprovider", "--archguard", "-v", *args)
+    assert collected(result) == selected
+    assert result.parseoutcomes().get("deselected", 0) == deselected
+
+
+def test_the_project_folder_as_a_path_collects_a_configuration_kept_elsewhere(pytester):
+    write_tree(pytester.path / "project", SMALL_PROJECT)
+    write_tree(pytester.path, {"rules/architecture.yaml": SMALL_CONFIG,
+                               "pytest.ini": "[pytest]\n"})
+    options = ["-p", "no:cacheprovider", "--archguard", "-v", "--archguard-project",
+               "project", "--archguard-config", "rules/architecture.yaml"]
+    result = pytester.runpytest(*options, "project")
+    assert sorted(collected(result)) == [
+        "project/tests/test_app.py::test_ok", "project/tests/test_app.py::test_other",
+        "rules/architecture.yaml::core-not-optional",
+        "rules/architecture.yaml::kernel-generic"]
+    inside = pytester.runpytest(*options, "project/tests")
+    assert collected(inside) == ["project/tests/test_app.py::test_ok",
+                                 "project/tests/test_app.py::test_other"]
+
+
+def test_without_the_option_no_contract_is_collected(pytester, small):
+    result = pytester.runpytest("-p", "no:cacheprovider", "-v", ".")
+    assert collected(result) == ["tests/test_app.py::test_ok", "tests/test_app.py::test_other"]
+
+
+def test_an_invalid_configuration_is_a_collection_error_that_names_the_key(pytester, small):
+    write_tree(small, {"archguard.yaml": SMALL_CONFIG.replace("shop: {category: core}",
+                                                              "shop: {categry: core}")})
+    result = pytester.runpytest("-p", "no:cacheprovider", "--archguard")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([
+        "*ERROR collecting archguard.yaml*",
+        "archguard: */archguard.yaml:*: modules.shop.categry: unknown key *"
+        "(did you mean 'category'?)",
+    ])
+
+
+def test_a_project_without_configuration_is_a_usage_error(pytester, small):
+    (small / "archguard.yaml").unlink()
+    result = pytester.runpytest("-p", "no:cacheprovider", "--archguard")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --archguard: no configuration found in *"])
 
 
 @pytest.fixture
@@ -23,18 +160,19 @@ def platform(tmp_path):
     return project
 
 
-def run_pytest(pytester, project, *args):
+def run_pytest(pytester, project, *args, path="archtests"):
     pytester.chdir()
     return pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "--rootdir", str(project),
-        "--archguard-project", str(project), *args, str(project / "archtests"))
+        "--archguard-project", str(project), *args, str(project / path))
 
 
+@pytest.mark.platform
 def test_each_contract_is_a_test_item_and_broken_ones_fail_with_their_violations(
         pytester, platform):
     (platform / "archtests").mkdir()
     (platform / "archtests" / "test_nothing.py").write_text("def test_ok():\n    pass\n")
-    result = run_pytest(pytester, platform, "--archguard", "-v")
+    result = run_pytest(pytester, platform, "--archguard", "-v", path=".")
     result.assert_outcomes(passed=8, failed=1)  # 7 contracts kept, 1 broken, 1 own test
     result.stdout.fnmatch_lines([
         "*archguard.yaml::core-not-optional FAILED*",
@@ -48,13 +186,7 @@ def test_each_contract_is_a_test_item_and_broken_ones_fail_with_their_violations
     ])
 
 
-def test_without_the_option_no_contract_is_collected(pytester, platform):
-    (platform / "archtests").mkdir()
-    (platform / "archtests" / "test_nothing.py").write_text("def test_ok():\n    pass\n")
-    result = run_pytest(pytester, platform)
-    result.assert_outcomes(passed=1)
-
-
+@pytest.mark.platform
 def test_the_fixture_gives_the_checked_project(pytester, platform):
     (platform / "archtests").mkdir()
     (platform / "archtests" / "test_arch.py").write_text('''
@@ -84,6 +216,7 @@ def test_a_contract_that_does_not_exist(archguard_project):
     result.assert_outcomes(passed=3)
 
 
+@pytest.mark.platform
 def test_run_without_reports_how_the_copy_ran():
     digest = tree_digest(BEFORE)
     crashed = run_without(BEFORE, ["marketplace"], config=RULES)
@@ -96,6 +229,7 @@ def test_run_without_reports_how_the_copy_ran():
     assert tree_digest(BEFORE) == digest
 
 
+@pytest.mark.platform
 def test_check_and_predict_helpers():
     assert check(AFTER, config=RULES, use_cache=False).violations == []
     prediction = predict_without(BEFORE, ["catalog"], config=RULES, use_cache=False)
@@ -109,6 +243,7 @@ def _worked_example() -> str:
     return section.split("```python\n", 1)[1].split("```", 1)[0]
 
 
+@pytest.mark.platform
 @pytest.mark.parametrize(("state", "outcomes"), [
     (AFTER, {"passed": 17}),
     # The contract; the predictions for analytics, catalog, inventory, marketplace and

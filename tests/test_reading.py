@@ -122,7 +122,8 @@ def test_a_process_with_other_threads_does_not_fork():
         thread.join()
 
 
-@pytest.mark.parametrize("fixture, config", [(BEFORE, RULES),
+@pytest.mark.parametrize("fixture, config", [pytest.param(BEFORE, RULES,
+                                                          marks=pytest.mark.platform),
                                              (DJANGO_SHOP, DJANGO_SHOP / "archguard.yaml")])
 def test_reading_side_by_side_checks_as_reading_in_one_process(tmp_path, monkeypatch,
                                                                fixture, config):

@@ -3,6 +3,7 @@ from the graph and proved by running the platform without the modules."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -37,6 +38,7 @@ def first(prediction):
 
 # -- prediction ---------------------------------------------------------------------------
 
+@pytest.mark.platform
 @pytest.mark.parametrize(("module", "file", "line", "through"), [
     ("analytics", "app/modules/core/routes/api/admin_dashboard.py", 14, []),
     ("marketplace", "app/modules/tenancy/models/__init__.py", 22, []),
@@ -63,6 +65,7 @@ def test_core_imports_of_these_modules_crash_start_up(before_model, module, file
     assert (file, line) in listed
 
 
+@pytest.mark.platform
 def test_removing_orders_breaks_only_the_two_customer_service_functions(before_model):
     prediction = before_model.predict(["orders"])
     assert not prediction.import_crash
@@ -82,6 +85,7 @@ def test_removing_orders_breaks_only_the_two_customer_service_functions(before_m
                for s in prediction.safe)
 
 
+@pytest.mark.platform
 def test_unknown_module_is_a_usage_error_with_a_suggestion():
     result = _cli(BEFORE, "--without", "order")
     assert result.returncode == 2
@@ -100,6 +104,7 @@ def _cli(project, *args, env_extra=None, timeout=900):
         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env_extra or {})})
 
 
+@pytest.mark.platform
 def test_before_predictions_are_confirmed_by_running_the_platform():
     digest = tree_digest(BEFORE)
     scenarios = []
@@ -131,6 +136,7 @@ def test_before_predictions_are_confirmed_by_running_the_platform():
                for f in orders["observed"]["failures"])
 
 
+@pytest.mark.platform
 def test_after_matrix_runs_with_full_agreement():
     digest = tree_digest(AFTER)
     result = _cli(AFTER, "--matrix", "--run", "--jobs", "2", "--format", "json")
@@ -150,6 +156,7 @@ def test_after_matrix_runs_with_full_agreement():
     assert tree_digest(AFTER) == digest
 
 
+@pytest.mark.platform
 def test_matrix_text_report(tmp_path):
     result = _cli(BEFORE, "--matrix")
     assert result.returncode == 1
@@ -211,32 +218,92 @@ def test_a_timed_out_command_is_killed_and_its_copy_removed(make_project, tmp_pa
     assert _copies(temporary) == []
 
 
+RUN_MARKER = "ARCHGUARD_TEST_INTERRUPTED_RUN"
+
+
+def _processes_marked(value: str) -> dict[int, str]:
+    """The live processes (pid: command line) whose environment holds ``RUN_MARKER=value``.
+
+    The smoke commands run in sessions of their own, and one that archguard failed to kill
+    is re-parented when archguard exits; the environment it inherited stays with it, and
+    tells this run's processes from anything else on the machine.
+    """
+    wanted = f"{RUN_MARKER}={value}".encode()
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                if stat.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                    continue
+            with open(f"/proc/{entry.name}/environ", "rb") as environ:
+                if wanted not in environ.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
+                found[int(entry.name)] = cmdline.read().replace(b"\0", b" ").decode()
+        except OSError:  # ended while being read, or not ours to read
+            continue
+    return found
+
+
+@contextlib.contextmanager
+def _interruptible_children():
+    """Children started here take SIGINT as a terminal's Ctrl-C does.
+
+    A shell starts background jobs with SIGINT ignored, and an ignored signal stays ignored
+    across exec, so the archguard process would never see the SIGINT this test sends. A
+    handled signal is reset to its default on exec, and Python turns that default into
+    KeyboardInterrupt.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/environ"),
+                    reason="finds the run's processes through /proc")
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
 def test_an_interrupted_run_removes_its_copy_and_stops_its_commands(make_project, tmp_path,
                                                                     signal_number):
     project = make_project(SLOW_PROJECT)
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "archguard", "simulate", str(project), "-w", "extras", "--run"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ,
-                                                              "TMPDIR": str(temporary)})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # wait until the slow smoke command runs in a copy
-        ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-        if _copies(temporary) and "time.sleep(120)" in ps:
-            break
-        time.sleep(0.2)
-    else:
+    marker = str(tmp_path)
+    errors = (tmp_path / "stderr.txt").open("wb")
+    with errors, _interruptible_children():
+        process = subprocess.Popen(
+            [sys.executable, "-m", "archguard", "simulate", str(project), "-w", "extras",
+             "--run"],
+            # A session of its own: the signal it gets is the one this test sends.
+            stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True,
+            env={**os.environ, "TMPDIR": str(temporary), RUN_MARKER: marker})
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # wait until the slow smoke command runs in a copy
+            commands = _processes_marked(marker).values()
+            if _copies(temporary) and any("time.sleep(120)" in c for c in commands):
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the smoke command never started:\n"
+                        + (tmp_path / "stderr.txt").read_text(errors="replace"))
+        process.send_signal(signal_number)
+        process.wait(timeout=30)
+        assert process.returncode != 0
+        assert _copies(temporary) == []
+        deadline = time.monotonic() + 5
+        while _processes_marked(marker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _processes_marked(marker) == {}
+    finally:
         process.kill()
-        pytest.fail("the smoke command never started")
-    process.send_signal(signal_number)
-    process.wait(timeout=30)
-    assert process.returncode != 0
-    assert _copies(temporary) == []
-    time.sleep(0.5)
-    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    assert "time.sleep(120)" not in ps
+        for pid in _processes_marked(marker):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        process.wait()
 
 
 def test_tracebacks_are_read_with_their_innermost_project_frame_and_chains_count_once(
