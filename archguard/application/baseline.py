@@ -11,7 +11,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from archguard.domain.violations import CheckResult, ContractOutcome, Violation
+from archguard.domain.violations import CheckResult, Violation
 from archguard.errors import ConfigError, Position
 
 BASELINE_VERSION = 1
@@ -67,9 +67,7 @@ def apply_baseline(result: CheckResult, entries: list[dict], path: Path) -> Chec
             return replace(violation, baselined=True)
         return violation
 
-    contracts = tuple(
-        ContractOutcome(c.id, c.name, c.type, c.severity, tuple(mark(v) for v in c.violations))
-        for c in result.contracts
-    )
+    contracts = tuple(replace(c, violations=tuple(mark(v) for v in c.violations))
+                      for c in result.contracts)
     stale = tuple(entry for fingerprint, entry in known.items() if fingerprint not in matched)
     return replace(result, contracts=contracts, stale=stale, baseline_file=str(path))
