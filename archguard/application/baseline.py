@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from archguard.adapters.baseline_file import baseline_text, read_baseline
-from archguard.domain.violations import CheckResult, ContractOutcome, Violation
+from archguard.domain.violations import CheckResult, Violation
 
 __all__ = ["apply_baseline", "baseline_document", "baseline_entries", "read_baseline"]
 
@@ -51,9 +51,7 @@ def apply_baseline(result: CheckResult, entries: list[dict], path: Path) -> Chec
             return replace(violation, baselined=True)
         return violation
 
-    contracts = tuple(
-        ContractOutcome(c.id, c.name, c.type, c.severity, tuple(mark(v) for v in c.violations))
-        for c in result.contracts
-    )
+    contracts = tuple(replace(c, violations=tuple(mark(v) for v in c.violations))
+                      for c in result.contracts)
     stale = tuple(entry for fingerprint, entry in known.items() if fingerprint not in matched)
     return replace(result, contracts=contracts, stale=stale, baseline_file=str(path))

@@ -1,0 +1,75 @@
+"""Configured ignores: dotted patterns (``*`` one segment, ``**`` any number), limited to
+some contracts or not, and reported when they match nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from archguard.application.check import run_check
+from archguard.config import load_config
+
+CONFIG = """
+version: 1
+project: {root_package: app, modules_package: app.modules}
+categories: {core: {}, optional: {}}
+modules:
+  shop: {category: core}
+  extras: {category: optional}
+definitions: {enabled: false}
+contracts:
+  - {id: core-not-optional, type: category_layering, source: [core], forbidden: [optional]}
+  - {id: no-extras, type: forbidden, source: [shop], forbidden: [extras]}
+ignores:
+"""
+
+FILES = {
+    "app/__init__.py": "",
+    "app/modules/__init__.py": "",
+    "app/modules/shop/__init__.py": "import app.modules.extras.gift\n",
+    "app/modules/shop/orders/__init__.py": "",
+    "app/modules/shop/orders/service.py": "import app.modules.extras.gift\n",
+    "app/modules/extras/__init__.py": "",
+    "app/modules/extras/gift.py": "",
+}
+
+
+def check(make_project, importer: str, imported: str, contracts: str = ""):
+    ignore = f"  - {{importer: '{importer}', imported: '{imported}', reason: accepted{contracts}}}\n"
+    project = make_project({"archguard.yaml": CONFIG + ignore, **FILES})
+    return run_check(project, load_config(project / "archguard.yaml"), use_cache=False)
+
+
+def left(result) -> set[str]:
+    return {v.importer for v in result.violations}
+
+
+SHOP, ORDERS = "app.modules.shop", "app.modules.shop.orders.service"
+
+
+@pytest.mark.parametrize(("importer", "imported", "reported"), [
+    ("app.modules.shop", "app.modules.extras.gift", {ORDERS}),
+    ("app.modules.shop.**", "app.modules.extras.gift", set()),        # ** may be no segment
+    ("app.modules.*", "app.modules.extras.*", {ORDERS}),              # * is one segment
+    ("app.modules.*.orders.*", "app.modules.extras.gift", {SHOP}),
+    ("app.modules.sh*.**", "**", set()),
+    ("app.modules.shop.orders", "app.modules.extras.gift", {SHOP, ORDERS}),
+    ("app.modules.shop.**", "app.modules.extras", {SHOP, ORDERS}),    # the module, not gift
+])
+def test_ignore_patterns(make_project, importer, imported, reported):
+    result = check(make_project, importer, imported)
+    assert left(result) == reported
+
+
+def test_an_ignore_limited_to_one_contract_leaves_the_others(make_project):
+    result = check(make_project, "app.modules.shop.**", "app.modules.extras.gift",
+                   ", contracts: [no-extras]")
+    assert {(v.contract, v.importer) for v in result.violations} == {
+        ("core-not-optional", SHOP), ("core-not-optional", ORDERS)}
+
+
+def test_an_ignore_that_matches_nothing_is_reported(make_project):
+    result = check(make_project, "app.modules.extras.**", "app.modules.shop")
+    (finding,) = [f for f in result.findings if f.rule == "unused-ignore"]
+    assert finding.message == ("ignore of app.modules.extras.** -> app.modules.shop matches "
+                               "no violation; remove it")
+    assert finding.line == 12  # the ignore's own line
