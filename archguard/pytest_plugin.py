@@ -247,7 +247,8 @@ class ContractItem(pytest.Item):
             used = "; ".join(use.render() for use in violation.used_in) or "-"
             lines.append(f"  {violation.file}:{violation.line}: {violation.source_module} "
                          f"({violation.source_category}) → {violation.target_module} "
-                         f"({violation.target_category}): {violation.reference or violation.statement} "
+                         f"({violation.target_category}): "
+                         f"{violation.reference or violation.statement} "
                          f"[{violation.kind}]; used in {used}")
         count = len(outcome.new_violations) + len(outcome.problems)
         lines.append(f"{count} violation{'s' if count != 1 else ''}")

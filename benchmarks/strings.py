@@ -36,9 +36,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from archguard.adapters.files import package_files
+    from archguard.adapters.import_graph import build_import_graph
     from archguard.application.inventory import build_inventory
     from archguard.application.strings import StringFinder
-    from archguard.adapters.import_graph import build_import_graph
     from archguard.config import load_config
 
     config = load_config(args.config)

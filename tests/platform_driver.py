@@ -117,9 +117,8 @@ SCENARIOS = {
 
 
 def main() -> None:
-    from fastapi.testclient import TestClient
-
     from app.main import app
+    from fastapi.testclient import TestClient
 
     with TestClient(app) as client:
         result = SCENARIOS[sys.argv[1]](client)

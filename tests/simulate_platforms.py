@@ -580,7 +580,7 @@ class _Builder:
         for module in self.modules.values():
             own = [ref for path in module.helpers for ref in self.files[path].exports]
             if module.models:
-                own += [r for r in self.files[module.models].exports]
+                own += list(self.files[module.models].exports)
             for path in module.files:
                 handle = self.files[path]
                 if handle.role == "services":
@@ -601,7 +601,7 @@ class _Builder:
         candidates = []
         for module in self.modules.values():
             holders = [(m, c) for m in self._lower(module) for c in m.classes]
-            targets = [c for c in module.classes]
+            targets = list(module.classes)
             if holders and targets:
                 candidates.append((module, targets, holders))
         if not candidates:

@@ -106,7 +106,7 @@ def test_a_baseline_file_reads_back_its_entries_in_order(tmp_path):
     assert path.read_text().endswith("\n  ]\n}\n")
 
 
-@pytest.mark.parametrize("text, message", [
+@pytest.mark.parametrize(("text", "message"), [
     ('{"archguard_baseline": 2, "violations": []}', "not an archguard baseline"),
     ('[]', "not an archguard baseline"),
     ('{"archguard_baseline": 1, "violations": [{"file": "x.py"}]}', "with a fingerprint"),

@@ -118,5 +118,5 @@ def test_unparsable_definition_is_an_error_finding_not_a_crash(project):
 
 def test_missing_modules_package_is_a_clear_error(make_project):
     project = make_project({"archguard.yaml": CONFIG})
-    with pytest.raises(ProjectError, match="modules package 'app.modules' not found"):
+    with pytest.raises(ProjectError, match=r"modules package 'app\.modules' not found"):
         inventory_of(project)

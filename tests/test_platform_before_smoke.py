@@ -171,7 +171,7 @@ def failure_sections(output: str) -> dict[str, str]:
         name: re.split(
             r"^(?:=+ .+ =+|-+ Captured .+ -+)$", text, maxsplit=1, flags=re.MULTILINE
         )[0]
-        for name, text in zip(parts[1::2], parts[2::2])
+        for name, text in zip(parts[1::2], parts[2::2], strict=False)
     }
 
 
@@ -210,7 +210,7 @@ def runs(tmp_path_factory) -> dict[str, Run]:
         return Run(project, run_smoke(project))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(INSTALLATIONS, pool.map(run, INSTALLATIONS)))
+        return dict(zip(INSTALLATIONS, pool.map(run, INSTALLATIONS), strict=False))
 
 
 @pytest.fixture(scope="module")

@@ -74,7 +74,7 @@ def test_a_package_without_init_has_no_modules(make_project):
 def test_side_by_side_gives_both_results_and_runs_the_background_elsewhere():
     here = os.getpid()
     (pid, value), other = side_by_side(lambda: (os.getpid(), [1, {"a": (2, 3)}]),
-                                       lambda: os.getpid())
+                                       os.getpid)
     assert value == [1, {"a": (2, 3)}]
     assert other == here
     assert pid != here
@@ -87,7 +87,7 @@ def test_an_error_in_the_background_is_raised_here():
         calls.append(os.getpid())
         raise SourceSyntaxError(Path("a.py"), 3, "invalid syntax")
 
-    with pytest.raises(SourceSyntaxError, match="a.py:3"):
+    with pytest.raises(SourceSyntaxError, match=r"a\.py:3"):
         side_by_side(background, lambda: None)
     assert calls == [os.getpid()]  # run again here, where its error can be raised
 
@@ -122,7 +122,7 @@ def test_a_process_with_other_threads_does_not_fork():
         thread.join()
 
 
-@pytest.mark.parametrize("fixture, config", [pytest.param(BEFORE, RULES,
+@pytest.mark.parametrize(("fixture", "config"), [pytest.param(BEFORE, RULES,
                                                           marks=pytest.mark.platform),
                                              (DJANGO_SHOP, DJANGO_SHOP / "archguard.yaml")])
 def test_reading_side_by_side_checks_as_reading_in_one_process(tmp_path, monkeypatch,

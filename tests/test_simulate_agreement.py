@@ -96,7 +96,7 @@ def simulate(spec: PlatformSpec, removed: tuple[str, ...]) -> subprocess.Complet
                "--config", str(spec.config)]
     for module in removed:
         command += ["--without", module]
-    return run(command + ["--run", "--format", "json"], spec.root, SIMULATE_TIMEOUT)
+    return run([*command, "--run", "--format", "json"], spec.root, SIMULATE_TIMEOUT)
 
 
 def own_copy(spec: PlatformSpec, removed: tuple[str, ...], destination: Path) -> Path:
@@ -259,7 +259,7 @@ def scenario_problems(platform: Platform, scenario: Scenario) -> list[str]:
         problems.append(f"removed {result['removed']}, asked for {list(scenario.removed)}")
     predicted, observed = result["predicted"], result["observed"]
     if observed is None:
-        return problems + ["--run gave no observed run"]
+        return [*problems, "--run gave no observed run"]
     if result["agreed"] is not True:
         problems.append(f"agreed is {result['agreed']!r}")
     if predicted["import_crash"] != observed["import_crash"]:

@@ -64,6 +64,6 @@ def side_by_side(background: Callable[[], Background],
     if os.waitstatus_to_exitcode(status) == 0:
         try:
             return pickle.loads(payload), here
-        except Exception:  # noqa: BLE001 - a result that does not load is computed again
+        except Exception:
             pass
     return background(), here

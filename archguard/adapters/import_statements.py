@@ -13,8 +13,13 @@ import ast
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.source_walk import MODULE_LEVEL, Place, PlaceWalker, inline_ignore, \
-    parse_source
+from archguard.adapters.source_walk import (
+    MODULE_LEVEL,
+    Place,
+    PlaceWalker,
+    inline_ignore,
+    parse_source,
+)
 from archguard.domain.imports import ImportKind, ImportStatement
 
 

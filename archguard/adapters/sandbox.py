@@ -60,7 +60,7 @@ class Sandbox:
     def __enter__(self) -> Sandbox:
         self._folder = tempfile.TemporaryDirectory(prefix=COPY_PREFIX)
         if threading.current_thread() is threading.main_thread():
-            def handler(signum, frame):  # noqa: ARG001
+            def handler(signum, frame):
                 raise SystemExit(128 + signum)
 
             self._previous = signal.signal(signal.SIGTERM, handler)

@@ -349,7 +349,8 @@ class _Scanner(PlaceWalker):
             if expression:
                 self.expression_classes(node, f"{written}({name}=…)", expression, place)
 
-    def expression_classes(self, node: ast.Call, written: str, expression: str, place: Place) -> None:
+    def expression_classes(self, node: ast.Call, written: str, expression: str,
+                           place: Place) -> None:
         """``"and_(Store.id == Job.store_id)"``: the names whose attributes it reads."""
         try:
             parsed = ast.parse(expression.strip(), mode="eval")
@@ -480,9 +481,9 @@ def strings_from_json(data: dict) -> FileStrings:
         return _NOTHING
     references = []
     for item in data["references"]:
-        if item.get("ignore") is not None:
-            item = {**item, "ignore": tuple(item["ignore"])}
-        references.append(StringReference(**{**item, "kind": ImportKind(item["kind"])}))
+        ignore = tuple(item["ignore"]) if item.get("ignore") is not None else None
+        references.append(StringReference(**{**item, "ignore": ignore,
+                                             "kind": ImportKind(item["kind"])}))
     return FileStrings(
         references=tuple(references),
         classes=tuple(MappedClass(n, int(line), tuple(b), t, bool(m))

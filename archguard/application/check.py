@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from archguard.application.reading import CACHE_DIR
 from archguard.contracts import Contract, OptionType, build_contract
 from archguard.domain import finding_rules as rules
 from archguard.domain.architecture import ArchitectureConfig
-from archguard.domain.imports import ImportKind, ImportStatement, UseSite
+from archguard.domain.imports import ImportKind, UseSite
 from archguard.domain.inventory import Finding, Inventory
 from archguard.domain.layout import Owner, OwnerKind
 from archguard.domain.patterns import matches
@@ -163,7 +164,7 @@ class _CheckRun:
     def report_chain(self, chain: tuple[str, ...], source: Owner, target: Owner,
                      breaking: list[tuple[Contract, str]]) -> None:
         rendered, kinds, first_statement = [], [], None
-        for importer, imported in zip(chain, chain[1:], strict=False):
+        for importer, imported in itertools.pairwise(chain):
             statements = self.project.links(importer, imported)
             if not statements:
                 return

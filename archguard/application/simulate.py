@@ -362,7 +362,8 @@ class _Prediction:
                               for t in self.with_parents(edge.target))
                 if not reaches:
                     continue
-                if edge.kind in (ImportKind.TYPE_CHECKING, ImportKind.GUARDED) or not self.breaks(edge):
+                never_fails = edge.kind in (ImportKind.TYPE_CHECKING, ImportKind.GUARDED)
+                if never_fails or not self.breaks(edge):
                     safe.append(SafeReference(file, edge.line, edge.kind, edge.target,
                                               edge.reference or edge.statement))
                     continue

@@ -32,7 +32,8 @@ def _debugging() -> bool:
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Wrap a command so an :class:`ArchguardError` prints ``archguard: error: …`` and exits 2.
 
-    With ``archguard --debug`` (or ``ARCHGUARD_DEBUG=1``) the exception propagates with its traceback.
+    With ``archguard --debug`` (or ``ARCHGUARD_DEBUG=1``) the exception propagates with its
+    traceback.
     """
 
     @functools.wraps(command)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +13,7 @@ from archguard.cli import exit_codes
 from archguard.cli.options import ConfigOption, ProjectDir
 
 
-class ModulesFormat(str, Enum):
+class ModulesFormat(StrEnum):
     rich = "rich"
     json = "json"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +14,7 @@ from archguard.cli import exit_codes
 from archguard.cli.options import ConfigOption, ProjectDir
 
 
-class SimulateFormat(str, Enum):
+class SimulateFormat(StrEnum):
     rich = "rich"
     json = "json"
     markdown = "markdown"

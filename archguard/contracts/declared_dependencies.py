@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from archguard.contracts.base import Contract, Option, OptionType, between_modules, \
-    matches_category
+from archguard.contracts.base import Contract, Option, OptionType, between_modules, matches_category
 from archguard.domain.layout import Owner
 from archguard.domain.rules import DocBlock
 

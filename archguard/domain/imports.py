@@ -80,10 +80,7 @@ class UseSite:
     labels: tuple[str, ...] = ()
 
     def render(self) -> str:
-        if self.symbol == "<module>":
-            label = "module level"
-        else:
-            label = f"{self.symbol}()"
+        label = "module level" if self.symbol == "<module>" else f"{self.symbol}()"
         lines = ", ".join(f":{n}" for n in self.lines)
         text = f"{label} {lines}"
         if self.labels:

@@ -61,4 +61,5 @@ class Layout:
                     return self.modules[name]
             return Owner(dotted, OwnerKind.PROJECT)
         top = dotted.split(".")[0]
-        return Owner(top, OwnerKind.STDLIB if top in sys.stdlib_module_names else OwnerKind.EXTERNAL)
+        kind = OwnerKind.STDLIB if top in sys.stdlib_module_names else OwnerKind.EXTERNAL
+        return Owner(top, kind)

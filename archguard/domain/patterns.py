@@ -5,10 +5,10 @@ one, ``**`` for any number of segments (none included)."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(pattern: str, separator: str) -> re.Pattern[str]:
     escaped = re.escape(separator)
     other = f"[^{escaped}]"

@@ -59,7 +59,7 @@ def _scenario(scenario: Scenario) -> dict:
     return {
         "removed": list(prediction.removed),
         "cascade": [name for name, _ in prediction.cascade],
-        "cascade_reasons": {name: reason for name, reason in prediction.cascade},
+        "cascade_reasons": dict(prediction.cascade),
         "predicted": _prediction(prediction),
         "observed": _observation(scenario.observation),
         "agreed": scenario.agreed,
