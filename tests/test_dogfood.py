@@ -33,3 +33,16 @@ def test_a_layer_breach_in_a_copy_is_caught(tmp_path):
     assert violation.file == "archguard/domain/layout.py"
     assert violation.kind == "lazy"
     assert [u.symbol for u in violation.used_in] == ["_render"]
+
+
+def test_every_module_of_the_package_belongs_to_a_layer_or_the_kernel():
+    """The dogfood check covers the whole package: no file is outside what it judges."""
+    from archguard.application.project import Project
+    from archguard.domain.layout import OwnerKind
+
+    project = Project(REPO, load_config(REPO / "archguard.yaml"), use_cache=False)
+    outside = [m for m in project.files
+               if m != "archguard"
+               and project.layout.owner_of(m).kind not in (OwnerKind.MODULE, OwnerKind.KERNEL)]
+    assert outside == []
+    assert len(project.files) >= 70
