@@ -200,3 +200,35 @@ def test_a_store_that_cannot_be_written_keeps_nothing(tmp_path):
     store = ResultStore(tmp_path / "cache" / "result.json")
     store.save("key", _every_field_result())
     assert store.load("key") is None
+
+
+def test_a_result_of_other_archguard_code_is_not_trusted(make_project, tmp_path):
+    """Another archguard (an upgrade, a development checkout) computes its own result, even
+    under the same version number."""
+    import shutil
+
+    import archguard
+
+    tool = tmp_path / "tool"
+    shutil.copytree(Path(archguard.__file__).parent, tool / "archguard",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    root = make_project(FILES)
+    age(root)
+    env = {**os.environ, "PYTHONPATH": str(tool)}
+    imported = subprocess.run([sys.executable, "-c", "import archguard; print(archguard.__file__)"],
+                              capture_output=True, text=True, env=env, cwd=tmp_path).stdout
+    assert imported.startswith(str(tool))  # the copy runs, not this checkout
+
+    def run():
+        done = subprocess.run([sys.executable, "-m", "archguard", "check", str(root),
+                               "--format", "json"], capture_output=True, text=True,
+                              timeout=120, env=env, cwd=tmp_path)
+        assert done.returncode == 1, done.stderr
+        return json.loads(done.stdout)["summary"]["modules_checked"]
+
+    run()
+    plant_sentinel(root)
+    assert run() == SENTINEL
+    _edit(tool / "archguard" / "domain" / "rules.py",
+          (tool / "archguard" / "domain" / "rules.py").read_text() + "\n")
+    assert run() != SENTINEL

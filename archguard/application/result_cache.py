@@ -1,8 +1,10 @@
 """A check's result kept between runs: an unchanged project is answered without rebuilding.
 
-The key is everything the result depends on: archguard's version, the configuration
-file's bytes, and every Python file of the package by path, modification time and size. A
-result written when a file had been modified too recently for its signature to vouch for it
+The key is everything the result depends on: archguard's version and its own files (a
+development checkout or an upgrade without a new version number changes them), the
+configuration file's bytes, and every Python file of the package by path, modification
+time and size. A result written when a file had been modified too recently for its
+signature to vouch for it
 (see :mod:`archguard.adapters.freshness`) is not trusted. The result is kept by
 :class:`~archguard.adapters.result_store.ResultStore`: one that cannot be read, is of
 another version or key, or is malformed is ignored and recomputed: never trusted, never an
@@ -12,6 +14,7 @@ error.
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from pathlib import Path
 
 from archguard import __version__
@@ -22,6 +25,16 @@ from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.violations import CheckResult
 
 FILE = "result.json"
+
+
+@cache
+def tool_signature() -> str:
+    """archguard's own files by path, modification time and size: a result computed by
+    other code is not this code's result."""
+    import archguard
+
+    files = source_manifest(Path(archguard.__file__).parent)
+    return ";".join(f"{path}|{mtime}|{size}" for path, mtime, size in files)
 
 
 class ResultCache:
@@ -36,7 +49,8 @@ class ResultCache:
         self.manifest = manifest
         self.newest_ns = max((mtime for _, mtime, _ in manifest), default=0)
         digest = hashlib.sha256()
-        digest.update(f"{FORMAT}|{__version__}|{project_dir.resolve()}|".encode())
+        digest.update(f"{FORMAT}|{__version__}|{tool_signature()}|{project_dir.resolve()}|"
+                      .encode())
         configuration = file_bytes(Path(config.source))
         digest.update(b"<no configuration file>" if configuration is None else configuration)
         for path, mtime, size in manifest:
