@@ -4,11 +4,10 @@ The key is everything the result depends on: archguard's version and its own fil
 development checkout or an upgrade without a new version number changes them), the
 configuration file's bytes, and every Python file of the package by path, modification
 time and size. A result written when a file had been modified too recently for its
-signature to vouch for it
-(see :mod:`archguard.adapters.freshness`) is not trusted. The result is kept by
-:class:`~archguard.adapters.result_store.ResultStore`: one that cannot be read, is of
-another version or key, or is malformed is ignored and recomputed: never trusted, never an
-error.
+signature to vouch for it (see :mod:`archguard.adapters.freshness`) is not trusted. The
+result is kept by :class:`~archguard.adapters.result_store.ResultStore`: one that cannot be
+read, is of another version or key, or is malformed is ignored and recomputed: never
+trusted, never an error.
 """
 
 from __future__ import annotations
