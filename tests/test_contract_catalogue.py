@@ -149,3 +149,18 @@ def test_committed_rules_page_is_current():
     from .conftest import REPO
 
     assert (REPO / "docs" / "rules.md").read_text() == rules_markdown()
+
+
+def test_a_doc_block_renders_its_sections_in_order_with_the_example_indented():
+    from archguard.reporting.rule_docs import rule_docs
+
+    doc = rule_docs()["forbidden"]
+    text = doc.render()
+    title = f"forbidden (contract kind): {CONTRACT_KINDS['forbidden'].summary}"
+    assert text.startswith(f"{title}\n{'=' * len(title)}\n\nWhat it checks\n")
+    positions = [text.index(f"\n{h}\n") for h in ("What it checks", "Why", "Example",
+                                                   "How to fix")]
+    assert positions == sorted(positions)
+    for line in CONTRACT_KINDS["forbidden"].doc.example.splitlines():
+        assert f"\n    {line}\n" in text
+    assert text.endswith(CONTRACT_KINDS["forbidden"].doc.fix + "\n")
