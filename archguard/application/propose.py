@@ -155,7 +155,10 @@ def propose(project: Project, result: CheckResult) -> ProposalSet:
                 proposals.append(validated)
                 continue
             proposals.append(validated)
-            removed = set(validated.chosen().changes.removes)
+            chosen = validated.chosen()
+            for qualname in chosen.plan.get("moved", ()):  # type: ignore[union-attr]
+                context.moved.setdefault(str(chosen.plan["file"]), set()).add(qualname)
+            removed = set(chosen.changes.removes)
             open_violations = [v for v in open_violations if v.fingerprint not in removed]
     order = {v.fingerprint: index for index, v in enumerate(violations)}
     proposals.sort(key=lambda p: min(order.get(f, len(order)) for f in p.violations))

@@ -21,7 +21,7 @@ from archguard.domain.layout import Layout, OwnerKind
 from archguard.domain.proposals import Proposal, Rejection, Safety
 from archguard.domain.rules import RecipeDoc
 from archguard.domain.violations import Violation
-from archguard.rewrites.facts import FileFacts, file_facts
+from archguard.rewrites.facts import FileFacts, NameUse, file_facts
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,8 @@ class RewriteContext:
     #: The kernel module that looks providers up for callers, if the project has one.
     provider_lookup: str | None = None
     modules_package: str = ""
+    #: Functions an accepted proposal moves out of each file: ``{file: {qualname, ...}}``.
+    moved: dict[str, set[str]] = field(default_factory=dict)
     _facts: dict[str, FileFacts | None] = field(default_factory=dict)
 
     def facts(self, file: str, module: str) -> FileFacts | None:
@@ -76,6 +78,11 @@ class RewriteContext:
 
     def facts_of(self, violation: Violation) -> FileFacts | None:
         return self.facts(violation.file, violation.importer)
+
+    def staying(self, file: str, uses: Iterable[NameUse]) -> list[NameUse]:
+        """The uses that stay in ``file`` once the accepted proposals have moved code."""
+        gone = self.moved.get(file, set())
+        return [u for u in uses if u.function is None or u.function not in gone]
 
     def category(self, module: str) -> str | None:
         owner = self.layout.modules.get(module)

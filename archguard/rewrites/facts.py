@@ -108,6 +108,29 @@ class FileFacts:
                       key=lambda u: (u.line, u.name))
 
 
+#: Annotation heads that wrap the class a ``Mapped[...]`` relationship points to.
+_WRAPPERS = frozenset({"Mapped", "list", "List", "set", "Set", "Optional", "WriteOnlyMapped",
+                       "DynamicMapped", "typing.Optional", "typing.List"})
+
+
+def _mapped_class(annotation: ast.expr) -> ast.expr | None:
+    """The class named by ``Mapped[list["Review"]]`` (SQLAlchemy 2.0's typed form, where
+    ``relationship()`` takes its target from the annotation)."""
+    node: ast.expr = annotation
+    while isinstance(node, ast.Subscript) and _dotted(node.value) in _WRAPPERS:
+        node = node.slice
+    if isinstance(node, ast.BinOp):
+        node = node.left if not (isinstance(node.left, ast.Constant)
+                                 and node.left.value is None) else node.right
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            inner = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return node
+        return _mapped_class(inner) or node
+    return node if isinstance(node, ast.Name | ast.Attribute) else None
+
+
 def _dotted(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         return node.id
@@ -246,7 +269,7 @@ class _Reader(ast.NodeVisitor):
         self._annotation(node.annotation)
         self.evaluator.pop()
         if node.value is not None:
-            self._assigned_value(node.target, node.value)
+            self._assigned_value(node.target, node.value, node.annotation)
         if not self.functions and not self.classes and isinstance(node.target, ast.Name):
             self.facts.defines.add(node.target.id)
 
@@ -257,10 +280,11 @@ class _Reader(ast.NodeVisitor):
                 if isinstance(target, ast.Name):
                     self.facts.defines.add(target.id)
 
-    def _assigned_value(self, target: ast.expr, value: ast.expr) -> None:
+    def _assigned_value(self, target: ast.expr, value: ast.expr,
+                        annotation: ast.expr | None = None) -> None:
         if (self.classes and not self.functions and isinstance(target, ast.Name)
                 and isinstance(value, ast.Call) and _dotted(value.func) in _RELATIONSHIP_CALLS):
-            self._relationship(target.id, value)
+            self._relationship(target.id, value, annotation)
             self.relationship = target.id
             self.visit(value)
             self.relationship = None
@@ -268,9 +292,12 @@ class _Reader(ast.NodeVisitor):
         self.visit(target)
         self.visit(value)
 
-    def _relationship(self, attribute: str, call: ast.Call) -> None:
+    def _relationship(self, attribute: str, call: ast.Call,
+                      annotation: ast.expr | None = None) -> None:
         first = call.args[0] if call.args else next(
             (k.value for k in call.keywords if k.arg == "argument"), None)
+        if first is None and annotation is not None:
+            first = _mapped_class(annotation)
         if isinstance(first, ast.Constant) and isinstance(first.value, str):
             target = first.value
         elif first is not None:

@@ -95,7 +95,7 @@ def _fallback(text: str, line: int) -> str | None:
 def empty_value(annotation: ast.expr | None) -> str | None:
     """What an empty answer of this return annotation is, as source; None when unknown."""
     if annotation is None:
-        return "None"
+        return None
     if isinstance(annotation, ast.Constant):
         if annotation.value is None:
             return "None"
