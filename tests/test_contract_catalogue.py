@@ -14,6 +14,7 @@ import archguard.contracts
 from archguard.config.format import CONTRACT_VARIANTS, json_schema
 from archguard.contracts import CONTRACT_KINDS, Contract, OptionType
 from archguard.domain.finding_rules import FINDING_RULES
+from archguard.rewrites import RECIPES
 
 
 def _archguard(*args: str) -> subprocess.CompletedProcess:
@@ -56,11 +57,11 @@ def test_each_finding_rule_is_documented(rule):
         assert part.strip()
 
 
-def test_explain_prints_a_kind_and_a_rule_and_lists_them_all():
+def test_explain_prints_a_kind_and_a_rule_and_lists_them_all_with_the_recipes():
     listing = _archguard("explain")
     assert listing.returncode == 0
     listed = {line.split()[0] for line in listing.stdout.splitlines()}
-    assert listed == set(CONTRACT_KINDS) | set(FINDING_RULES)
+    assert listed == set(CONTRACT_KINDS) | set(FINDING_RULES) | set(RECIPES)
 
     kind = _archguard("explain", "declared_dependencies")
     assert kind.returncode == 0

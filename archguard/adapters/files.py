@@ -27,6 +27,48 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
+def write_all(root: Path, texts: dict[str, str]) -> None:
+    """Write every ``{relative path: text}`` below ``root``, all or nothing: each file is
+    written to a temporary file beside it first; only when all are written are they renamed
+    into place, and a rename that fails puts back the files already replaced. A path that
+    leaves ``root`` is refused before anything is written."""
+    base = root.resolve()
+    targets = {}
+    for relative, text in texts.items():
+        path = (base / relative).resolve()
+        if not path.is_relative_to(base):
+            raise ArchguardError(f"refusing to write {relative}: it is outside {root}")
+        targets[path] = text
+    staged: list[tuple[Path, str, bytes | None]] = []
+    try:
+        for path, text in targets.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            staged.append((path, temporary, file_bytes(path)))
+    except BaseException:
+        for _, temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+    done: list[tuple[Path, bytes | None]] = []
+    try:
+        for path, temporary, before in staged:
+            os.replace(temporary, path)
+            done.append((path, before))
+    except BaseException:
+        for path, before in reversed(done):
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(before)
+        for _, temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def file_bytes(path: Path) -> bytes | None:
     """The content of the file at ``path``; None when it cannot be read."""
     try:

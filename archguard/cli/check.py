@@ -50,6 +50,11 @@ def check_command(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Rebuild the import graph from scratch.")
     ] = False,
+    propose: Annotated[
+        bool, typer.Option("--propose", help="Under each violation, the rewrite that removes "
+                                             "it (checked against every contract), and a "
+                                             "\"What to move where\" table.")
+    ] = False,
 ) -> int:
     """Check the contracts. Exit code 0 when every contract is kept, 1 when one is broken (or
     a finding is an error, such as a declared module that is not a package), 2 for usage or
@@ -65,7 +70,15 @@ def check_command(
         result = apply_baseline(result, read_baseline(baseline), baseline)
     if files:
         result = _only_files(result, project_dir, files)
-    text = _render(result, architecture, output_format, to_terminal=output is None)
+    proposals = None
+    if propose:
+        from archguard.application.project import Project
+        from archguard.application.propose import propose as propose_rewrites
+
+        proposals = propose_rewrites(Project(project_dir, architecture,
+                                             use_cache=not no_cache), result)
+    text = _render(result, architecture, output_format, to_terminal=output is None,
+                   proposals=proposals)
     if output is not None:
         from archguard.adapters.files import atomic_write
 
@@ -82,29 +95,32 @@ def check_command(
     return exit_codes.OK
 
 
-def _render(result, architecture, output_format: CheckFormat, *, to_terminal: bool) -> str:
+def _render(result, architecture, output_format: CheckFormat, *, to_terminal: bool,
+            proposals=None) -> str:
     """The report as text; the rich format prints straight to the terminal."""
     if output_format is CheckFormat.json:
         from archguard.reporting.check_json import result_to_json
 
-        return json.dumps(result_to_json(result), indent=2) + "\n"
+        return json.dumps(result_to_json(result, proposals), indent=2) + "\n"
     if output_format is CheckFormat.rich:
         from archguard.reporting.check_text import render_check
         from archguard.reporting.inventory_text import make_console
 
         if to_terminal:
-            render_check(result, architecture)
+            render_check(result, architecture, proposals=proposals)
             return ""
         buffer = io.StringIO()
-        render_check(result, architecture, make_console(file=buffer))
+        render_check(result, architecture, make_console(file=buffer), proposals)
         return buffer.getvalue()
     from archguard.reporting import check_formats
 
+    if output_format is CheckFormat.sarif:
+        return check_formats.to_sarif(result, proposals)
+    if output_format is CheckFormat.markdown:
+        return check_formats.to_markdown(result, proposals)
     renderer = {
-        CheckFormat.sarif: check_formats.to_sarif,
         CheckFormat.junit: check_formats.to_junit,
         CheckFormat.github: check_formats.to_github,
-        CheckFormat.markdown: check_formats.to_markdown,
     }[output_format]
     return renderer(result)
 

@@ -10,8 +10,16 @@ from xml.etree import ElementTree
 
 from archguard import __version__
 from archguard.domain.inventory import Finding
+from archguard.domain.proposals import ProposalSet
 from archguard.domain.violations import CheckResult, Violation
 from archguard.reporting.inventory_json import relative_path
+from archguard.reporting.proposals import (
+    MOVE_COLUMNS,
+    fix_line,
+    fixes_for,
+    move_rows,
+    proposal_to_json,
+)
 from archguard.reporting.wording import import_text
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -26,8 +34,9 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(result: CheckResult) -> str:
-    """Sections per module pair and a table per file, as in a written architecture review."""
+def to_markdown(result: CheckResult, proposals: ProposalSet | None = None) -> str:
+    """Sections per module pair and a table per file, as in a written architecture review;
+    with ``proposals``, a "Fix" line under each table and a "What to move where" table."""
     lines = ["# archguard check", ""]
     broken = [c for c in result.contracts if not c.kept]
     new = sum(len(c.new_violations) for c in result.contracts)
@@ -57,6 +66,14 @@ def to_markdown(result: CheckResult) -> str:
                     shown = _md(import_text(violation, "; "))
                     lines.append(f"| {violation.line} | {shown} | "
                                  f"{violation.kind} | {_md(_used_in(violation))} |")
+                if proposals is not None:
+                    lines += [""] + [f"**Fix** {_md(fix_line(p).removeprefix('Fix '))}"
+                                     for p in fixes_for(proposals, in_file)]
+    if proposals is not None and proposals.proposals:
+        lines += ["", "## What to move where", "", "| " + " | ".join(MOVE_COLUMNS) + " |",
+                  "|" + "---|" * len(MOVE_COLUMNS)]
+        lines += ["| " + " | ".join(_md(cell) for cell in row) + " |"
+                  for row in move_rows(proposals)]
     if result.errors:
         lines += ["", "## Files that could not be parsed", ""]
         lines += [f"- `{_md(error)}`" for error in result.errors]
@@ -127,8 +144,10 @@ def to_junit(result: CheckResult) -> str:
         suite, encoding="unicode") + "\n"
 
 
-def to_sarif(result: CheckResult) -> str:
-    """SARIF 2.1.0: one rule per contract, one result per violation."""
+def to_sarif(result: CheckResult, proposals: ProposalSet | None = None) -> str:
+    """SARIF 2.1.0: one rule per contract, one result per violation; with ``proposals``,
+    each result carries its proposal (properties) and the files it changes
+    (``relatedLocations``)."""
     from archguard.reporting.rule_docs import rule_docs
 
     docs = rule_docs()
@@ -164,9 +183,11 @@ def to_sarif(result: CheckResult) -> str:
                     "region": {"startLine": violation.line, "startColumn": violation.column},
                 },
             }],
+            **_sarif_proposal(proposals, violation),
             "partialFingerprints": {"archguard/v1": violation.fingerprint},
             "baselineState": "unchanged" if violation.baselined else "new",
-            "properties": {"kind": violation.kind, "importer": violation.importer,
+            "properties": {**_proposal_property(proposals, violation),
+                           "kind": violation.kind, "importer": violation.importer,
                            "imported": violation.imported, "names": list(violation.names),
                            **({"reference": violation.reference} if violation.reference
                               else {})},
@@ -196,6 +217,22 @@ def to_sarif(result: CheckResult) -> str:
         }],
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _sarif_proposal(proposals: ProposalSet | None, violation: Violation) -> dict:
+    proposal = proposals.for_violation(violation.fingerprint) if proposals else None
+    if proposal is None:
+        return {}
+    chosen = proposal.chosen()
+    related = [{"id": i, "message": {"text": f"{chosen.recipe} changes this file"},
+                "physicalLocation": {"artifactLocation": {"uri": file, "uriBaseId": "PROJECT"}}}
+               for i, file in enumerate(f for f in chosen.files if f != violation.file)]
+    return {"relatedLocations": related} if related else {}
+
+
+def _proposal_property(proposals: ProposalSet | None, violation: Violation) -> dict:
+    proposal = proposals.for_violation(violation.fingerprint) if proposals else None
+    return {"proposal": proposal_to_json(proposal)} if proposal else {}
 
 
 def _sarif_help(doc) -> dict:

@@ -8,8 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from archguard.domain.inventory import Finding
+from archguard.domain.proposals import ProposalSet
 from archguard.domain.violations import CheckResult, Violation
 from archguard.reporting.inventory_json import relative_path
+from archguard.reporting.proposals import proposals_to_json
 
 SCHEMA_VERSION = 1
 
@@ -47,9 +49,11 @@ def _finding(finding: Finding, result: CheckResult) -> dict:
             "file": relative_path(finding.path, Path(result.project_dir)), "line": finding.line}
 
 
-def result_to_json(result: CheckResult) -> dict:
+def result_to_json(result: CheckResult, proposals: ProposalSet | None = None) -> dict:
+    """The whole result; with ``proposals``, their list, and each violation's proposal as
+    an index into it."""
     violations = result.violations
-    return {
+    document = {
         "schema_version": SCHEMA_VERSION,
         "tool": "archguard",
         "contracts": [
@@ -74,3 +78,10 @@ def result_to_json(result: CheckResult) -> dict:
             "references_checked": result.references_checked,
         },
     }
+    if proposals is not None:
+        document.update(proposals_to_json(proposals))
+        index = {id(p): i for i, p in enumerate(proposals.proposals)}
+        for entry, violation in zip(document["violations"], violations, strict=True):
+            found = proposals.for_violation(violation.fingerprint)
+            entry["proposal"] = index[id(found)] if found is not None else None
+    return document

@@ -11,8 +11,10 @@ from rich.markup import escape
 from rich.text import Text
 
 from archguard.domain.architecture import ArchitectureConfig
+from archguard.domain.proposals import ProposalSet
 from archguard.domain.violations import CheckResult, Violation
 from archguard.reporting.inventory_text import make_console, short_path
+from archguard.reporting.proposals import MOVE_COLUMNS, fix_line, fixes_for, move_rows
 from archguard.reporting.text_table import Column, draw_table
 from archguard.reporting.wording import import_text
 
@@ -32,8 +34,9 @@ def _print(console: Console, pieces: list[tuple[str, str]]) -> None:
 
 
 def render_check(result: CheckResult, config: ArchitectureConfig,
-                 console: Console | None = None) -> None:
-    """Sections by module pair, a table per file, then contracts and a summary."""
+                 console: Console | None = None, proposals: ProposalSet | None = None) -> None:
+    """Sections by module pair, a table per file, then contracts and a summary; with
+    ``proposals``, a "Fix" line under each table and a "What to move where" table."""
     console = console or make_console()
     for outcome in result.contracts:
         if outcome.kept:
@@ -65,7 +68,16 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
                 lines = draw_table(COLUMNS, rows, console.width)
                 report += [(f"File: {file}\n", "italic"), (lines[0] + "\n", ""),
                            (lines[1] + "\n", "bold"), ("\n".join(lines[2:]) + "\n", "")]
+                if proposals is not None:
+                    report += [(fix_line(p) + "\n", "green") for p in fixes_for(proposals, in_file)]
         _print(console, report)
+        console.print()
+    if proposals is not None and proposals.proposals:
+        console.rule("What to move where", align="left")
+        lines = draw_table([Column(c) for c in MOVE_COLUMNS], move_rows(proposals),
+                           console.width)
+        _print(console, [(lines[0] + "\n", ""), (lines[1] + "\n", "bold"),
+                         ("\n".join(lines[2:]) + "\n", "")])
         console.print()
     for finding in result.findings:
         style = SEVERITY_STYLE.get(finding.severity, "")
@@ -95,3 +107,4 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
         + " checked)"
         + (f"; {len(result.errors)} file(s) could not be parsed" if result.errors else "")
     )
+

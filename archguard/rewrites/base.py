@@ -160,9 +160,41 @@ class RewriteContext:
         return found
 
 
+@dataclass
+class Workspace:
+    """The files a fix run rewrites, in memory: what a recipe reads sees the rewrites of
+    the recipes before it, and nothing is written to disk until the whole run succeeded."""
+
+    original: Callable[[str], str | None]
+    changed: dict[str, str] = field(default_factory=dict)
+
+    def read(self, path: str) -> str | None:
+        return self.changed[path] if path in self.changed else self.original(path)
+
+    def text(self, path: str) -> str:
+        """The text of a file that must exist."""
+        from archguard.rewrites.codemods import CodemodError
+
+        found = self.read(path)
+        if found is None:
+            raise CodemodError(f"{path}: no such file")
+        return found
+
+    def write(self, path: str, text: str) -> None:
+        if text != self.read(path):
+            self.changed[path] = text
+
+    def snapshot(self) -> dict[str, str]:
+        return dict(self.changed)
+
+    def restore(self, snapshot: dict[str, str]) -> None:
+        self.changed = dict(snapshot)
+
+
 class Recipe:
     """A rewrite archguard can propose. A recipe subclasses this, sets the class
-    attributes, and implements :meth:`propose`."""
+    attributes, and implements :meth:`propose`, and :meth:`apply` when its rewrite is
+    mechanical."""
 
     id: ClassVar[str]
     title: ClassVar[str]
@@ -176,6 +208,12 @@ class Recipe:
         """A proposal for each group of ``violations`` this recipe removes, and a rejection
         for each it was made for but cannot remove (with the reason)."""
         raise NotImplementedError
+
+    def apply(self, proposal: Proposal, files: Workspace) -> None:
+        """Rewrite ``files`` as ``proposal`` says; raises CodemodError where it cannot."""
+        from archguard.rewrites.codemods import CodemodError
+
+        raise CodemodError(f"{self.id} has no mechanical rewrite: {proposal.summary}")
 
 
 # -- helpers the recipes share ------------------------------------------------------------

@@ -10,7 +10,7 @@ from archguard.domain.imports import ImportKind
 from archguard.domain.proposals import Changes, Proposal, Rejection, Safety
 from archguard.domain.rules import RecipeDoc
 from archguard.domain.violations import Violation
-from archguard.rewrites.base import Recipe, RewriteContext
+from archguard.rewrites.base import Recipe, RewriteContext, Workspace
 
 _EMPTY = {"list": "[]", "List": "[]", "Sequence": "[]", "Iterable": "[]", "Iterator": "[]",
           "dict": "{}", "Dict": "{}", "Mapping": "{}", "set": "set()", "Set": "set()",
@@ -74,6 +74,14 @@ class GuardOptional(Recipe):
                 plan={"edits": [{"file": violation.file, "line": violation.line,
                                  "fallback": fallback, "reason": reason}]},
             )
+
+    def apply(self, proposal: Proposal, files: Workspace) -> None:
+        from archguard.rewrites.codemods.guard import guard_lazy_import
+
+        for edit in proposal.plan["edits"]:  # type: ignore[union-attr]
+            text = files.text(edit["file"])
+            files.write(edit["file"], guard_lazy_import(text, edit["line"], edit["fallback"],
+                                                        edit["reason"]))
 
 
 def _fallback(text: str, line: int) -> str | None:

@@ -12,7 +12,7 @@ from archguard.domain.imports import ImportKind
 from archguard.domain.proposals import Changes, Edge, Proposal, Rejection, Requirement, Safety
 from archguard.domain.rules import RecipeDoc
 from archguard.domain.violations import Violation
-from archguard.rewrites.base import Recipe, RewriteContext, pascal, words
+from archguard.rewrites.base import Recipe, RewriteContext, Workspace, pascal, words
 from archguard.rewrites.facts import FileFacts, FunctionFacts
 
 
@@ -222,6 +222,41 @@ class MoveFunction(Recipe):
                   "callers": [[c.file, c.line, c.route] for c in callers]},
         )
 
+    def apply(self, proposal: Proposal, files: Workspace) -> None:
+        from archguard.rewrites.codemods import CodemodError
+        from archguard.rewrites.codemods.move import extract, insert, needed_imports, retarget
+
+        plan = proposal.plan
+        file, module = str(plan["file"]), str(plan["module"])
+        routes = [f"{c[0]}:{c[1]}" for c in plan["callers"] if c[2]]  # type: ignore[union-attr]
+        if plan["class"] is None or routes:
+            raise CodemodError("moved routes must be mounted by the destination's "
+                               "definition.py, which is a person's step"
+                               + (f" (routes calling them: {', '.join(routes)})" if routes
+                                  else ""))
+        if proposal.changes.requires:
+            raise CodemodError("the destination must declare requires: "
+                               + ", ".join(r.required for r in proposal.changes.requires))
+        source = files.text(file)
+        moved = [str(q) for q in plan["moved"]]  # type: ignore[union-attr]
+        remaining, code = extract(source, moved)
+        imports = needed_imports(source, code, source_module=module)
+        destination = str(plan["destination"])
+        files.write(destination, insert(
+            files.read(destination), code, imports, class_name=str(plan["class"]),
+            instance=str(plan["instance"]), future="from __future__ import annotations" in source,
+            module_doc=f"{plan['class']}: moved here from {module}."))
+        files.write(file, remaining)
+        old_instance = _instance_of(source, moved[0].partition(".")[0])
+        new_module = _module_at(destination, file, module)
+        methods = [q.rpartition(".")[2] for q in moved]
+        for caller, _line, _route in plan["callers"]:  # type: ignore[union-attr]
+            if old_instance is None:
+                raise CodemodError(f"{caller}: no module-level instance of "
+                                   f"{moved[0].partition('.')[0]} in {file} to retarget")
+            files.write(caller, retarget(files.text(caller), module, old_instance, new_module,
+                                         str(plan["instance"]), methods))
+
 
 def _top(function: str, moved: list[str]) -> bool:
     return any(function == q or function.startswith(q + ".") for q in moved)
@@ -259,3 +294,18 @@ def _common_word(moved: list[str], skip: set[str]) -> str:
     for qualname in moved:
         counts.update(words(qualname.rpartition(".")[2]) - skip)
     return counts.most_common(1)[0][0] if counts else "moved"
+
+
+def _instance_of(source: str, class_name: str) -> str | None:
+    """The module-level ``name = ClassName()`` callers use, if the file makes one."""
+    found = re.search(rf"^(\w+)\s*=\s*{re.escape(class_name)}\(\)\s*$", source, re.MULTILINE)
+    return found.group(1) if found else None
+
+
+def _module_at(destination: str, file: str, module: str) -> str:
+    """The dotted module of ``destination``, rooted where ``file`` (module ``module``) is."""
+    depth = len(module.split("."))
+    parts = file.removesuffix(".py").split("/")
+    root = parts[:len(parts) - depth] if len(parts) > depth else []
+    relative = destination.removesuffix(".py").split("/")[len(root):]
+    return ".".join(relative)

@@ -11,7 +11,7 @@ from archguard.domain.imports import ImportKind
 from archguard.domain.proposals import Changes, Edge, Proposal, Rejection, Safety
 from archguard.domain.rules import RecipeDoc
 from archguard.domain.violations import Violation
-from archguard.rewrites.base import Recipe, RewriteContext
+from archguard.rewrites.base import Recipe, RewriteContext, Workspace
 from archguard.rewrites.facts import RelationshipFacts
 
 
@@ -178,6 +178,29 @@ class RelationshipOtherSide(Recipe):
                             if isinstance(node, ast.Attribute) and node.attr in attributes})
             found += [f"{context.short(file)}:{line}" for line in lines]
         return found
+
+    def apply(self, proposal: Proposal, files: Workspace) -> None:
+        from archguard.rewrites.codemods import CodemodError
+        from archguard.rewrites.codemods.relationships import (
+            backref_on_other_side,
+            remove_registration,
+            remove_relationship,
+        )
+
+        plan = proposal.plan
+        for edit in plan["relationships"]:  # type: ignore[union-attr]
+            if edit["other_file"] is None:
+                raise CodemodError(f"{edit['target']} has no relationship back to "
+                                   f"{edit['class']}: declare it by hand")
+            other = files.text(edit["other_file"])
+            files.write(edit["other_file"], backref_on_other_side(
+                other, edit["target"], edit["other_attribute"], edit["attribute"],
+                edit["keywords"]))
+            files.write(edit["file"], remove_relationship(files.text(edit["file"]),
+                                                          edit["class"], edit["attribute"]))
+        for edit in plan["registrations"]:  # type: ignore[union-attr]
+            files.write(edit["file"], remove_registration(files.text(edit["file"]),
+                                                          edit["line"], edit["names"]))
 
 
 def _backref(attribute: str, keywords: dict[str, str]) -> str:

@@ -9,7 +9,7 @@ from archguard.domain.imports import ImportKind
 from archguard.domain.proposals import Changes, Proposal, Rejection, Safety
 from archguard.domain.rules import RecipeDoc
 from archguard.domain.violations import Violation
-from archguard.rewrites.base import Recipe, RewriteContext
+from archguard.rewrites.base import Recipe, RewriteContext, Workspace
 
 
 class TypeCheckingOnly(Recipe):
@@ -74,3 +74,10 @@ class TypeCheckingOnly(Recipe):
                 plan={"edits": [{"file": violation.file, "line": violation.line,
                                  "names": list(bound)}]},
             )
+
+    def apply(self, proposal: Proposal, files: Workspace) -> None:
+        from archguard.rewrites.codemods.type_checking import move_to_type_checking
+
+        for edit in proposal.plan["edits"]:  # type: ignore[union-attr]
+            text = files.text(edit["file"])
+            files.write(edit["file"], move_to_type_checking(text, edit["line"], edit["names"]))
