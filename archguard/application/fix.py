@@ -61,7 +61,9 @@ def plan_fixes(project: Project, proposals: ProposalSet, *, unsafe: bool = False
 
     files = Workspace(read)
     run = FixRun()
-    for found in proposals.proposals:
+    # Last first: a rewrite that adds or removes lines leaves the lines above it where the
+    # proposals before it found them.
+    for found in reversed(proposals.proposals):
         proposal = found.chosen()
         reason = _refusal(proposal, unsafe, recipes)
         if reason:
@@ -75,6 +77,8 @@ def plan_fixes(project: Project, proposals: ProposalSet, *, unsafe: bool = False
             run.skipped.append(Skipped(proposal, str(error)))
             continue
         run.applied.append(proposal)
+    run.applied.reverse()
+    run.skipped.reverse()
     run.texts = dict(files.changed)
     run.originals = {path: read(path) for path in run.texts}
     return run
