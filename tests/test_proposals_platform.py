@@ -79,3 +79,29 @@ def test_every_proposal_removes_only_violations_of_the_check(proposals):
     fingerprints = {v.fingerprint for v in result.violations}
     for proposal in found.proposals:
         assert set(proposal.chosen().violations) <= fingerprints
+
+
+def test_billing_product_counts_extract_a_product_count_provider(proposals):
+    _, found = proposals
+    proposal = _by_group(found, "billing/* → catalog")
+    assert proposal.recipe == "extract-protocol"
+    assert proposal.valid
+    assert proposal.plan["protocol"] == "ProductCountProviderProtocol"
+    assert proposal.plan["method"] == "get_product_count"
+    assert proposal.plan["filters"] == ["store_id"]
+    assert proposal.plan["protocol_file"] == "app/modules/contracts/catalog.py"
+    assert proposal.plan["implementation"] == \
+        "app/modules/catalog/services/product_count_provider.py"
+    assert len(proposal.violations) == 3
+    assert any("subscription_service.py:376" in step for step in proposal.steps)
+    # The same provider answers tenancy's onboarding count, once the catalog methods moved.
+    onboarding = _by_group(found, "tenancy/services/store_service.py → catalog")
+    assert onboarding.plan["protocol"] == "ProductCountProviderProtocol"
+
+
+def test_every_violation_of_before_has_a_proposal_that_holds(proposals):
+    result, found = proposals
+    for violation in result.violations:
+        proposal = found.for_violation(violation.fingerprint)
+        assert proposal is not None, (violation.file, violation.line)
+        assert proposal.chosen().valid, (violation.file, violation.line)

@@ -44,7 +44,7 @@ class ExtractProtocol(Recipe):
     id = "extract-protocol"
     title = "Reach the other module through a new Protocol in the contracts"
     rank = 50
-    safety = Safety.REVIEW
+    safety = Safety.MANUAL
     doc = RecipeDoc(
         what="Defines a `Protocol` in the contracts module named from what is used (a count "
              "of products: `ProductCountProvider`), implements it in the module that owns "
@@ -52,13 +52,14 @@ class ExtractProtocol(Recipe):
              "replaces the direct use by a lookup that answers None when the module is "
              "disabled or not installed. Where the use is a row count "
              "(`db.query(func.count(Product.id)).filter(Product.store_id == …).scalar()`), "
-             "`archguard fix` writes all four parts; otherwise the proposal lists them.",
+             "the proposal names the method, its parameters and every call site.",
         when="A module-level import of another module's names that no earlier recipe "
              "removes: not only annotations (type-checking-only), not a relationship "
              "(relationship-other-side), not a service an existing provider already "
              "answers for (use-provider), not functions that belong elsewhere "
-             "(move-function). The code is written only when the project has a provider "
-             "lookup (a kernel `get_provider`) and its definition class a `providers` field.",
+             "(move-function). When the project has no provider lookup (a kernel "
+             "`get_provider`) or its definition class no `providers` field, the proposal "
+             "says so.",
         why="The contracts module is the only one every module may import. Through a "
             "Protocol the caller states what it needs, the owning module answers it, and "
             "the caller keeps working, with \"no products\", when that module is removed.",
@@ -155,19 +156,16 @@ class ExtractProtocol(Recipe):
                      + (f": {', '.join(sites)}" if sites and counting else "")
                      + f", and remove the import{'s' if len(group) > 1 else ''} of "
                      + ", ".join(sorted({n for v in group for n in v.names})))
-        ready = counting and context.provider_lookup is not None \
-            and "providers" in context.definition_fields
-        if not ready:
-            missing = []
-            if context.provider_lookup is None:
-                missing.append("a kernel `get_provider(protocol)` that asks the loaded "
-                               "modules' definitions and answers None when none provides it")
-            if "providers" not in context.definition_fields:
-                missing.append("a `providers: dict[type, Callable[[], object]]` field on the "
-                               "definition class")
-            if missing:
-                steps.append("the project has no provider lookup yet: add " + " and ".join(
-                    missing))
+        missing = []
+        if context.provider_lookup is None:
+            missing.append("a kernel `get_provider(protocol)` that asks the loaded "
+                           "modules' definitions and answers None when none provides it")
+        if "providers" not in context.definition_fields:
+            missing.append("a `providers: dict[type, Callable[[], object]]` field on the "
+                           "definition class")
+        if missing:
+            steps.append("the project has no provider lookup yet: add " + " and ".join(
+                missing))
         fingerprints = tuple(v.fingerprint for v in group)
         files = sorted({v.file for v in group} | {protocol_file, implementation, definition})
         return Proposal(
@@ -178,7 +176,7 @@ class ExtractProtocol(Recipe):
             changes=Changes(removes=fingerprints, adds=(
                 Edge(source, contracts, f"uses {name}"),
                 Edge(target, contracts, f"implements {name}"))),
-            safety=self.safety if ready else Safety.MANUAL, steps=tuple(steps),
+            safety=self.safety, steps=tuple(steps),
             files=tuple(files),
             plan={"protocol": name, "class": plain, "instance": stem, "method": method,
                   "filters": filters, "protocol_file": protocol_file,
