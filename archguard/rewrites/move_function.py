@@ -246,7 +246,7 @@ class MoveFunction(Recipe):
             files.read(destination), code, imports, class_name=str(plan["class"]),
             instance=str(plan["instance"]), future="from __future__ import annotations" in source,
             module_doc=f"{plan['class']}: moved here from {module}."))
-        files.write(file, remaining)
+        files.write(file, _without_unused_imports(remaining, source))
         old_instance = _instance_of(source, moved[0].partition(".")[0])
         new_module = _module_at(destination, file, module)
         methods = [q.rpartition(".")[2] for q in moved]
@@ -309,3 +309,23 @@ def _module_at(destination: str, file: str, module: str) -> str:
     root = parts[:len(parts) - depth] if len(parts) > depth else []
     relative = destination.removesuffix(".py").split("/")[len(root):]
     return ".".join(relative)
+
+
+def _without_unused_imports(remaining: str, source: str) -> str:
+    """``remaining`` without the module-level imports only the moved code read."""
+    import ast
+
+    from archguard.rewrites.codemods.imports import remove_import, unused_names
+
+    tree = ast.parse(remaining)
+    before = ast.parse(source)
+    read_before = {n.id for n in ast.walk(before) if isinstance(n, ast.Name)}
+    for node in sorted((n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)),
+                       key=lambda n: -n.lineno):
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            continue
+        bound = [(a.asname or a.name).partition(".")[0] for a in node.names if a.name != "*"]
+        gone = [n for n in unused_names(remaining, bound) if n in read_before]
+        if gone:
+            remaining = remove_import(remaining, node.lineno, gone)
+    return remaining
