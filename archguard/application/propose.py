@@ -20,6 +20,7 @@ from archguard.domain.layout import Layout, Owner, OwnerKind
 from archguard.domain.proposals import Conflict, Edge, Proposal, ProposalSet, Rejection
 from archguard.domain.violations import CheckResult, Violation
 from archguard.rewrites import RECIPES, RewriteContext
+from archguard.rewrites.base import parse_text
 
 #: The pseudo-contract a requirement cycle breaks.
 REQUIRES_CYCLE = "requires-cycle"
@@ -67,9 +68,8 @@ def _definition_class(project: Project, read, file_of) -> tuple[frozenset[str], 
         text = read(file) if file else None
         if not text or (f"class {class_name}" not in text and "def get_provider" not in text):
             continue
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
+        tree = parse_text(text)
+        if tree is None:
             continue
         for node in tree.body:
             if isinstance(node, ast.ClassDef) and node.name == class_name:

@@ -10,6 +10,7 @@ contracts, the choice among proposals and the writing of files happen elsewhere.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -119,8 +120,6 @@ class RewriteContext:
     @cached_property
     def protocols(self) -> tuple[ProtocolFacts, ...]:
         """Every ``Protocol`` class of the contract modules."""
-        import ast
-
         found = []
         for module in self.contract_modules:
             prefix = self.module_package(module)
@@ -130,9 +129,8 @@ class RewriteContext:
                 text = self.read(file) if file else None
                 if not text:
                     continue
-                try:
-                    tree = ast.parse(text)
-                except (SyntaxError, ValueError):
+                tree = parse_text(text)
+                if tree is None:
                     continue
                 for node in tree.body:
                     if isinstance(node, ast.ClassDef) and any(
@@ -268,9 +266,16 @@ def short_file(file: str, modules_folder: str) -> str:
     return file[len(prefix):] if file.startswith(prefix) else file
 
 
-def _base_name(node: object) -> str:
-    import ast
+def parse_text(text: str) -> ast.Module | None:
+    """The syntax tree of a source text; None when it does not parse (``check`` has
+    reported the file already)."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
 
+
+def _base_name(node: object) -> str:
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):

@@ -13,7 +13,7 @@ from archguard.domain.imports import ImportKind
 from archguard.domain.proposals import Changes, Edge, Proposal, Rejection, Safety
 from archguard.domain.rules import RecipeDoc
 from archguard.domain.violations import Violation
-from archguard.rewrites.base import Recipe, RewriteContext, pascal, snake, words
+from archguard.rewrites.base import Recipe, RewriteContext, parse_text, pascal, snake, words
 from archguard.rewrites.facts import NameUse
 
 
@@ -213,9 +213,8 @@ def _only_counts(uses: Sequence[NameUse], queries: Sequence[CountQuery]) -> bool
 
 def count_queries(text: str, models: set[str]) -> list[CountQuery]:
     """The row counts of ``models`` in ``text`` that a count provider can answer."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    tree = parse_text(text)
+    if tree is None:
         return []
     found = []
     for node in ast.walk(tree):

@@ -10,7 +10,7 @@ from archguard.domain.imports import ImportKind
 from archguard.domain.proposals import Changes, Proposal, Rejection, Safety
 from archguard.domain.rules import RecipeDoc
 from archguard.domain.violations import Violation
-from archguard.rewrites.base import Recipe, RewriteContext, Workspace
+from archguard.rewrites.base import Recipe, RewriteContext, Workspace, parse_text
 
 _EMPTY = {"list": "[]", "List": "[]", "Sequence": "[]", "Iterable": "[]", "Iterator": "[]",
           "dict": "{}", "Dict": "{}", "Mapping": "{}", "set": "set()", "Set": "set()",
@@ -86,9 +86,8 @@ class GuardOptional(Recipe):
 
 def _fallback(text: str, line: int) -> str | None:
     """The empty answer of the function holding ``line``, from its return annotation."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    tree = parse_text(text)
+    if tree is None:
         return None
     holders = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
                and n.lineno <= line <= (n.end_lineno or n.lineno)]

@@ -11,7 +11,7 @@ from archguard.domain.imports import ImportKind
 from archguard.domain.proposals import Changes, Edge, Proposal, Rejection, Safety
 from archguard.domain.rules import RecipeDoc
 from archguard.domain.violations import Violation
-from archguard.rewrites.base import Recipe, RewriteContext, Workspace
+from archguard.rewrites.base import Recipe, RewriteContext, Workspace, parse_text
 from archguard.rewrites.facts import RelationshipFacts
 
 
@@ -170,9 +170,8 @@ class RelationshipOtherSide(Recipe):
             text = context.read(file) if file else None
             if not file or not text or not any(a in text for a in attributes):
                 continue
-            try:
-                tree = ast.parse(text)
-            except (SyntaxError, ValueError):
+            tree = parse_text(text)
+            if tree is None:
                 continue
             lines = sorted({node.lineno for node in ast.walk(tree)
                             if isinstance(node, ast.Attribute) and node.attr in attributes})
