@@ -233,7 +233,7 @@ def _check_module_names(config: ArchitectureConfig, inventory: Inventory) -> Non
 
 
 def run_check(project_dir: Path, config: ArchitectureConfig, *,
-              use_cache: bool = True) -> CheckResult:
+              use_cache: bool = True, project: Project | None = None) -> CheckResult:
     """Check ``project_dir`` against ``config``'s contracts.
 
     With ``use_cache``, a project unchanged since the last check (every file of the package
@@ -244,7 +244,12 @@ def run_check(project_dir: Path, config: ArchitectureConfig, *,
     uncategorised code is followed through that code: a chain that reaches a module the
     contract forbids is reported at its first link, with every link's file and line, and
     with the kind of its weakest link.
+
+    ``project``, already read by a caller that goes on reading it (``--propose``, ``fix``),
+    is checked as it is, without the result cache.
     """
+    if project is not None:
+        return _CheckRun(project).run()
     if not use_cache:
         return _CheckRun(Project(project_dir, config, use_cache=False)).run()
     from archguard.application.result_cache import ResultCache

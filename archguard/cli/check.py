@@ -63,7 +63,12 @@ def check_command(
     from archguard.config import find_config, load_config
 
     architecture = load_config(find_config(project_dir, config))
-    result = run_check(project_dir, architecture, use_cache=not no_cache)
+    project = None
+    if propose and no_cache:
+        from archguard.application.project import Project
+
+        project = Project(project_dir, architecture, use_cache=False)
+    result = run_check(project_dir, architecture, use_cache=not no_cache, project=project)
     if baseline is not None:
         from archguard.application.baseline import apply_baseline, read_baseline
 
@@ -75,8 +80,7 @@ def check_command(
         from archguard.application.project import Project
         from archguard.application.propose import propose as propose_rewrites
 
-        proposals = propose_rewrites(Project(project_dir, architecture,
-                                             use_cache=not no_cache), result)
+        proposals = propose_rewrites(project or Project(project_dir, architecture), result)
     text = _render(result, architecture, output_format, to_terminal=output is None,
                    proposals=proposals)
     if output is not None:

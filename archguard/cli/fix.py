@@ -39,12 +39,12 @@ def fix_command(
     if unknown:
         raise UsageError(f"no recipe {', '.join(unknown)}; `archguard explain` lists them")
     architecture = load_config(find_config(project_dir, config))
-    result = run_check(project_dir, architecture, use_cache=False)
+    project = Project(project_dir, architecture, use_cache=False)
+    result = run_check(project_dir, architecture, project=project)
     if result.errors:
         for error in result.errors:
             typer.echo(f"error {error}", err=True)
         return exit_codes.USAGE_ERROR
-    project = Project(project_dir, architecture, use_cache=False)
     run = plan_fixes(project, propose(project, result), unsafe=unsafe,
                      recipes=frozenset(recipe) if recipe else None)
     if not write:
