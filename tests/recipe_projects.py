@@ -403,6 +403,95 @@ def guard_optional() -> dict[str, str]:
     }
 
 
+def extract_protocol() -> dict[str, str]:
+    """billing (core) counts catalog's (optional) Product rows in two services, filtered by
+    store and not; reports (core) reads catalog's ProductMedia in functions about media
+    usage. A contracts module exists (with a Protocol of its own)."""
+    return {
+        **module("contracts", core=True, files={"metrics.py": '''
+            from typing import Protocol
+
+
+            class MetricsProviderProtocol(Protocol):
+                """Figures a module reports to the dashboards."""
+
+                def get_metrics(self, db) -> dict: ...
+        '''}),
+        **module("catalog", core=False, files={"models.py": '''
+            from app.core.database import Base
+
+
+            class Product(Base):
+                __tablename__ = "products"
+
+
+            class ProductMedia(Base):
+                __tablename__ = "product_media"
+        '''}),
+        **module("billing", core=True, files={
+            "models.py": '''
+                from app.core.database import Base
+
+
+                class Subscription(Base):
+                    __tablename__ = "subscriptions"
+
+
+                def usage_left(subscription) -> int:
+                    return subscription.product_limit
+            ''',
+            "usage.py": '''
+                from sqlalchemy import func
+
+                from app.modules.billing.models import Subscription, usage_left
+                from app.modules.catalog.models import Product
+
+
+                def store_usage(db, store_id: int) -> dict:
+                    subscription = db.get(Subscription, store_id)
+                    products = db.query(func.count(Product.id)).filter(
+                        Product.store_id == store_id).scalar() or 0
+                    return {"products": products, "limit": subscription.product_limit,
+                            "plan": subscription.plan, "left": usage_left(subscription)}
+            ''',
+            "forecast.py": '''
+                from sqlalchemy import func
+
+                from app.modules.billing.models import Subscription, usage_left
+                from app.modules.catalog.models import Product
+
+
+                def platform_total(db) -> dict:
+                    plans = db.query(Subscription).all()
+                    total = db.query(func.count(Product.id)).scalar() or 0
+                    return {"products": total, "plans": len(plans),
+                            "left": [usage_left(plan) for plan in plans]}
+            ''',
+        }),
+        **module("reports", core=True, files={"models.py": '''
+            from app.core.database import Base
+
+
+            class MediaReport(Base):
+                __tablename__ = "media_reports"
+
+
+            def report_title(report) -> str:
+                return str(report.id)
+        ''', "media.py": '''
+            from app.modules.catalog.models import ProductMedia
+            from app.modules.reports.models import MediaReport, report_title
+
+
+            def media_usage_count(db, media_id: int) -> dict:
+                report = db.get(MediaReport, media_id)
+                links = db.query(ProductMedia).filter(ProductMedia.media_id == media_id)
+                return {"title": report_title(report), "report": report.id,
+                        "owner": report.owner, "products": [link.product_id for link in links]}
+        '''}),
+    }
+
+
 PROJECTS = {
     "type-checking-only": type_checking_only,
     "relationship-other-side": relationship_other_side,
@@ -412,6 +501,7 @@ PROJECTS = {
     "move-function": move_function,
     "move-function-conflict": move_function_conflict,
     "guard-optional": guard_optional,
+    "extract-protocol": extract_protocol,
 }
 
 

@@ -312,3 +312,40 @@ def test_every_recipe_is_documented_with_examples_that_are_python(recipe_id):
         compile(getattr(recipe.doc, section), f"<{recipe_id} {section}>", "exec",
                 flags=ast.PyCF_ONLY_AST)
     assert recipe.doc.before != recipe.doc.after
+
+
+# -- extract-protocol ----------------------------------------------------------------------
+
+def test_row_counts_of_an_optional_model_extract_a_count_provider_protocol(outcome):
+    found = outcome("extract-protocol")
+    billing = [p for p in found.found.proposals if p.group == "billing/* → catalog"]
+    assert len(billing) == 1, [p.group for p in found.found.proposals]
+    proposal = billing[0]
+    assert proposal.recipe == "extract-protocol"
+    assert proposal.valid
+    assert proposal.safety == "manual"
+    # Named from what is used, suffixed as the project's own protocols are.
+    assert proposal.plan["protocol"] == "ProductCountProviderProtocol"
+    assert proposal.plan["method"] == "get_product_count"
+    assert proposal.plan["filters"] == ["store_id"]
+    assert proposal.plan["protocol_file"] == "app/modules/contracts/catalog.py"
+    assert proposal.plan["implementation"] == \
+        "app/modules/catalog/services/product_count_provider.py"
+    assert proposal.plan["definition"] == "app/modules/catalog/definition.py"
+    assert len(proposal.violations) == 2
+    steps = "\n".join(proposal.steps)
+    assert "billing/usage.py:9" in steps and "billing/forecast.py:9" in steps
+    # The kernel has no get_provider: the proposal says what is missing.
+    assert "no provider lookup yet" in steps
+    edges = {(e.source, e.target) for e in proposal.changes.adds}
+    assert edges == {("billing", "contracts"), ("catalog", "contracts")}
+
+
+def test_other_uses_are_named_from_the_words_the_using_functions_share(outcome):
+    found = outcome("extract-protocol")
+    media = next(p for p in found.found.proposals
+                 if p.group == "reports/media.py → catalog")
+    assert media.recipe == "extract-protocol"
+    assert media.plan["protocol"] == "MediaUsageProviderProtocol"
+    assert media.plan["method"] is None
+    assert any("media_usage_count(...)" in step for step in media.steps)
