@@ -384,7 +384,6 @@ def test_remove_registration_from_the_import_and_all():
 
         from app.modules.tenancy.models.merchant import Merchant
         from app.modules.tenancy.models.store import Store
-        # Registered so that Store.marketplace_import_jobs resolves.
 
         __all__ = [
             "Merchant",
@@ -413,3 +412,30 @@ def test_remove_registration_errors_name_the_line():
         remove_registration(MODELS, 3, ["Store"])
     with pytest.raises(CodemodError, match="line 1: cannot parse"):
         remove_registration("from x import (\n", 1, ["A"])
+
+
+def test_remove_registration_takes_the_comment_that_explained_the_import():
+    source = dedent('''
+        from app.modules.tenancy.models.store import Store
+
+        # Registered so that Store.jobs resolves "Job" when the mappers are configured.
+        from app.modules.marketplace.models import Job
+
+        __all__ = ["Job", "Store"]
+    ''')
+    assert remove_registration(source, 4, ["Job"]) == dedent('''
+        from app.modules.tenancy.models.store import Store
+
+        __all__ = ["Store"]
+    ''')
+
+
+def test_remove_registration_of_some_names_keeps_the_comment():
+    source = dedent('''
+        # Both registered for the mapper.
+        from app.modules.marketplace.models import Job, Listing
+    ''')
+    assert remove_registration(source, 2, ["Job"]) == dedent('''
+        # Both registered for the mapper.
+        from app.modules.marketplace.models import Listing
+    ''')

@@ -83,8 +83,27 @@ def remove_registration(source: str, line: int, names: Sequence[str]) -> str:
             f"(imported at line {bound[elsewhere[0]]})"
         )
     if at_line:
+        whole = {name for name, where in bound.items() if where == line} <= set(at_line)
         source = remove_import(source, line, at_line)
+        if whole:
+            source = _without_comment_above(source, line)
     return drop_from_all(source, list(names))
+
+
+def _without_comment_above(source: str, line: int) -> str:
+    """Without the comment lines that stood directly above the statement removed at
+    ``line``: they explained it. A blank line left on both sides of them is kept once."""
+    lines = source.splitlines(keepends=True)
+    end = line - 1
+    start = end
+    while start > 0 and lines[start - 1].lstrip().startswith("#"):
+        start -= 1
+    if start == end:
+        return source
+    del lines[start:end]
+    if 0 < start < len(lines) and not lines[start - 1].strip() and not lines[start].strip():
+        del lines[start]
+    return "".join(lines)
 
 
 def _line(wrapper: MetadataWrapper, node: cst.CSTNode) -> int:
