@@ -64,11 +64,14 @@ def check_command(
 
     architecture = load_config(find_config(project_dir, config))
     project = None
-    if propose and no_cache:
+    if propose:
         from archguard.application.project import Project
 
-        project = Project(project_dir, architecture, use_cache=False)
-    result = run_check(project_dir, architecture, use_cache=not no_cache, project=project)
+        project = Project(project_dir, architecture, use_cache=not no_cache)
+    # Without the cache the check reads the project the proposals go on reading; with it,
+    # an unchanged tree is still answered from the result cache.
+    result = run_check(project_dir, architecture, use_cache=not no_cache,
+                       project=project if no_cache else None)
     if baseline is not None:
         from archguard.application.baseline import apply_baseline, read_baseline
 
@@ -76,11 +79,10 @@ def check_command(
     if files:
         result = _only_files(result, project_dir, files)
     proposals = None
-    if propose:
-        from archguard.application.project import Project
+    if project is not None:
         from archguard.application.propose import propose as propose_rewrites
 
-        proposals = propose_rewrites(project or Project(project_dir, architecture), result)
+        proposals = propose_rewrites(project, result)
     text = _render(result, architecture, output_format, to_terminal=output is None,
                    proposals=proposals)
     if output is not None:
