@@ -31,6 +31,8 @@ import pytest
 
 from .simulate_platforms import Expectation, PlatformSpec, make_platform
 
+pytestmark = pytest.mark.platform
+
 SEEDS = tuple(range(12, 24))
 WORKERS = 2
 RUN_TIMEOUT = 120
