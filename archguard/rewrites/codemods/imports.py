@@ -8,7 +8,7 @@ else the imported name, and for ``import a.b`` the top package ``a``.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
 import libcst as cst
@@ -574,6 +574,52 @@ def _names_in_expression(text: str) -> set[str]:
 
 
 # -- __all__ --------------------------------------------------------------------------------
+
+
+def module_imports(wrapper: MetadataWrapper) -> dict[str, int]:
+    """Names bound by module-level imports (also in ``if``/``try`` blocks), to their line."""
+    bound: dict[str, int] = {}
+    for statement in _module_statements(wrapper.module.body):
+        for small in statement.body:
+            if isinstance(small, cst.Import | cst.ImportFrom):
+                for name in bound_names(small):
+                    bound.setdefault(name, wrapper.resolve(PositionProvider)[statement].start.line)
+    return bound
+
+
+def _module_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.SimpleStatementLine]:
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            yield statement
+        elif isinstance(statement, cst.If | cst.Try | cst.Else | cst.ExceptHandler | cst.Finally):
+            yield from _module_statements(_suite_statements(statement))
+
+
+def _suite_statements(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+    for child in node.children:
+        if isinstance(child, cst.IndentedBlock):
+            found.extend(child.body)
+        elif isinstance(child, cst.If | cst.Else | cst.ExceptHandler | cst.Finally):
+            found.append(child)
+    return found
+
+
+def drop_unused_imports(before: str, after: str) -> str:
+    """``after`` without the module-level imports of names that ``before`` read and
+    ``after`` no longer does (an emptied ``if TYPE_CHECKING:`` block takes its name along)."""
+    done = set(unused_names(before, list(module_imports(wrap_source(before)))))
+    while True:
+        bound = module_imports(wrap_source(after))
+        gone = [name for name in unused_names(after, list(bound)) if name not in done]
+        if not gone:
+            return after
+        by_line: dict[int, list[str]] = {}
+        for name in gone:
+            by_line.setdefault(bound[name], []).append(name)
+        for line in sorted(by_line, reverse=True):
+            after = remove_import(after, line, by_line[line])
+        done.update(gone)
 
 
 def drop_from_all(source: str, names: Sequence[str]) -> str:

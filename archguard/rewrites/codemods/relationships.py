@@ -16,10 +16,10 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from archguard.rewrites.codemods import CodemodError
 from archguard.rewrites.codemods.imports import (
     add_import,
-    bound_names,
     drop_from_all,
+    drop_unused_imports,
+    module_imports,
     remove_import,
-    unused_names,
     wrap_source,
 )
 from archguard.rewrites.codemods.move import remove_statement
@@ -40,7 +40,7 @@ def remove_relationship(source: str, class_name: str, attribute: str) -> str:
     new_body = _without(cls.body, statement, assignment)
     result = wrapper.module.deep_replace(cls.body, new_body)
     assert isinstance(result, cst.Module)
-    return _drop_unused_imports(source, result.code)
+    return drop_unused_imports(source, result.code)
 
 
 def backref_on_other_side(
@@ -74,7 +74,7 @@ def remove_registration(source: str, line: int, names: Sequence[str]) -> str:
     """Remove ``names`` from the import at ``line`` (one that only registered mapped classes)
     and from ``__all__``."""
     wrapper = wrap_source(source)
-    bound = _module_imports(wrapper)
+    bound = module_imports(wrapper)
     at_line = [name for name in names if bound.get(name) == line]
     elsewhere = [name for name in names if name in bound and bound[name] != line]
     if elsewhere:
@@ -191,52 +191,6 @@ def _without(
         new = statement.with_changes(body=[*rest[:-1], last])
         return cast(cst.BaseSuite, block.deep_replace(statement, new))
     return cast(cst.IndentedBlock, remove_statement(block, block.body.index(statement)))
-
-
-def _module_imports(wrapper: MetadataWrapper) -> dict[str, int]:
-    """Names bound by module-level imports (also in ``if``/``try`` blocks), to their line."""
-    bound: dict[str, int] = {}
-    for statement in _module_statements(wrapper.module.body):
-        for small in statement.body:
-            if isinstance(small, cst.Import | cst.ImportFrom):
-                for name in bound_names(small):
-                    bound.setdefault(name, _line(wrapper, statement))
-    return bound
-
-
-def _module_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.SimpleStatementLine]:
-    for statement in body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            yield statement
-        elif isinstance(statement, cst.If | cst.Try | cst.Else | cst.ExceptHandler | cst.Finally):
-            yield from _module_statements(_suite_statements(statement))
-
-
-def _suite_statements(node: cst.CSTNode) -> list[cst.CSTNode]:
-    found: list[cst.CSTNode] = []
-    for child in node.children:
-        if isinstance(child, cst.IndentedBlock):
-            found.extend(child.body)
-        elif isinstance(child, cst.If | cst.Else | cst.ExceptHandler | cst.Finally):
-            found.append(child)
-    return found
-
-
-def _drop_unused_imports(before: str, after: str) -> str:
-    """``after`` without the module-level imports of names that ``before`` read and
-    ``after`` no longer does (an emptied ``if TYPE_CHECKING:`` block takes its name along)."""
-    done = set(unused_names(before, list(_module_imports(wrap_source(before)))))
-    while True:
-        bound = _module_imports(wrap_source(after))
-        gone = [name for name in unused_names(after, list(bound)) if name not in done]
-        if not gone:
-            return after
-        by_line: dict[int, list[str]] = {}
-        for name in gone:
-            by_line.setdefault(bound[name], []).append(name)
-        for line in sorted(by_line, reverse=True):
-            after = remove_import(after, line, by_line[line])
-        done.update(gone)
 
 
 def _backref_call(prefix: str, name: str, keywords: dict[str, str], line: int) -> cst.Call:
