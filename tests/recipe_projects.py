@@ -403,11 +403,57 @@ def guard_optional() -> dict[str, str]:
     }
 
 
-def extract_protocol() -> dict[str, str]:
+#: A kernel that finds a contract's implementation among the loaded modules' definitions.
+PROVIDER_KERNEL = {
+    "app/modules/base.py": '''
+        from collections.abc import Callable
+        from dataclasses import dataclass, field
+
+
+        @dataclass
+        class ModuleDefinition:
+            code: str
+            is_core: bool = False
+            requires: list[str] = field(default_factory=list)
+            providers: dict[type, Callable[[], object]] = field(default_factory=dict)
+    ''',
+    "app/modules/providers.py": '''
+        """The implementation of a contract among the loaded modules, or None."""
+
+        from app.modules.registry import DEFINITIONS
+
+
+        def get_provider(protocol):
+            for definition in DEFINITIONS:
+                getter = definition.providers.get(protocol)
+                if getter is not None:
+                    return getter()
+            return None
+    ''',
+    "app/modules/registry.py": '''
+        """The definitions of the modules installed."""
+
+        import importlib
+        import pkgutil
+
+        import app.modules
+
+        DEFINITIONS = []
+        for found in pkgutil.iter_modules(app.modules.__path__):
+            if found.ispkg:
+                loaded = importlib.import_module(f"app.modules.{found.name}.definition")
+                DEFINITIONS.append(getattr(loaded, f"{found.name}_module"))
+    ''',
+}
+
+
+def extract_protocol(lookup: bool = False) -> dict[str, str]:
     """billing (core) counts catalog's (optional) Product rows in two services, filtered by
     store and not; reports (core) reads catalog's ProductMedia in functions about media
-    usage. A contracts module exists (with a Protocol of its own)."""
+    usage. A contracts module exists (with a Protocol of its own). With ``lookup`` the
+    kernel has a provider lookup and the definitions a ``providers`` mapping."""
     return {
+        **(PROVIDER_KERNEL if lookup else {}),
         **module("contracts", core=True, files={"metrics.py": '''
             from typing import Protocol
 
@@ -502,13 +548,17 @@ PROJECTS = {
     "move-function-conflict": move_function_conflict,
     "guard-optional": guard_optional,
     "extract-protocol": extract_protocol,
+    "extract-protocol-lookup": lambda: extract_protocol(lookup=True),
 }
 
 
 def build(tmp_path: Path, name: str) -> tuple[Path, ArchitectureConfig]:
     """Write the project ``name`` (a key of PROJECTS) below ``tmp_path``: its root and its
     configuration."""
-    files = PROJECTS[name]()
+    files = {**KERNEL, **PROJECTS[name]()}
     config = CONFIG + (PURE_CONTRACTS if "app/modules/contracts/__init__.py" in files else "")
-    root = write_tree(tmp_path / name, {"archguard.yaml": config, **KERNEL, **files})
+    if "app/modules/providers.py" in files:
+        config = config.replace("app.modules.base]",
+                                "app.modules.base, app.modules.providers, app.modules.registry]")
+    root = write_tree(tmp_path / name, {"archguard.yaml": config, **files})
     return root, load_config(root / "archguard.yaml")

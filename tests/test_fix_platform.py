@@ -87,3 +87,77 @@ def test_the_platform_smoke_suite_still_passes_after_the_fix(fixed):
                       "tests", timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert re.search(r"\b15 passed\b", done.stdout)
+
+
+# -- with a provider lookup in the kernel, extract-protocol is written too -----------------
+
+AFTER = BEFORE.parent / "after"
+COUNTS_TEST = REPO / "tests" / "platform_checks" / "product_counts.py"
+
+
+def adopt_provider_kernel(project) -> None:
+    """The kernel pieces after/ adds for providers, and nothing else: its lookup
+    (app/modules/providers.py) and a ``providers`` mapping on ModuleDefinition."""
+    import shutil
+
+    shutil.copy(AFTER / "app" / "modules" / "providers.py", project / "app" / "modules")
+    base = project / "app" / "modules" / "base.py"
+    text = base.read_text(encoding="utf-8")
+    for old, new in (("from dataclasses import", "from collections.abc import Callable\n"
+                                                 "from dataclasses import"),
+                     ("    storefront_router: APIRouter | None = None\n",
+                      "    storefront_router: APIRouter | None = None\n"
+                      "    providers: dict[type, Callable[[], object]] = "
+                      "field(default_factory=dict)\n")):
+        assert old in text
+        text = text.replace(old, new, 1)
+    base.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def fixed_with_lookup(tmp_path_factory):
+    import shutil
+
+    project = tmp_path_factory.mktemp("fix-lookup") / "before"
+    shutil.copytree(BEFORE, project, ignore=IGNORED)
+    adopt_provider_kernel(project)
+    shutil.copy(COUNTS_TEST, project / "tests" / "test_product_counts.py")
+    counted = run_python(project, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                         "tests/test_product_counts.py", timeout=300)
+    written = _archguard(project, "fix", "--unsafe", "--write")
+    again = _archguard(project, "fix", "--unsafe")
+    check = _archguard(project, "check", "--no-cache", "--format", "json")
+    return {"project": project, "counted": counted, "written": written, "again": again,
+            "check": check}
+
+
+def test_with_a_provider_lookup_the_product_counts_go_through_a_new_protocol(
+        fixed_with_lookup):
+    import json
+
+    assert fixed_with_lookup["counted"].returncode == 0, fixed_with_lookup["counted"].stdout
+    written = fixed_with_lookup["written"]
+    assert written.returncode == 0, written.stderr
+    assert "fixed (extract-protocol, review): billing/* → catalog" in written.stderr
+    assert "violations: 27 → 17" in written.stderr, written.stderr
+    # store_service still reads Product in the functions move-function would have moved.
+    assert "Product is still read outside count queries" in written.stderr
+    left = {v["file"].removeprefix("app/modules/")
+            for v in json.loads(fixed_with_lookup["check"].stdout)["violations"]}
+    assert not any(f.startswith("billing/") for f in left), left
+    project = fixed_with_lookup["project"]
+    assert "class ProductCountProviderProtocol(Protocol):" in \
+        (project / "app/modules/contracts/catalog.py").read_text()
+    assert "ProductCountProviderProtocol: _get_product_count_provider" in \
+        (project / "app/modules/catalog/definition.py").read_text()
+    again = fixed_with_lookup["again"]
+    assert again.returncode == 0 and again.stdout == "", again.stdout
+
+
+def test_with_a_provider_lookup_the_counts_and_the_smoke_suite_still_hold(fixed_with_lookup):
+    done = run_python(fixed_with_lookup["project"], "-m", "pytest", "-q", "-p",
+                      "no:cacheprovider", "tests", timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    # The 15 smoke tests, and one more product counted by billing's usage, billing's raw
+    # counts, the capacity snapshot and the store's onboarding, now through the provider.
+    assert re.search(r"\b16 passed\b", done.stdout), done.stdout[-2000:]

@@ -140,3 +140,104 @@ def test_move_function_moves_the_method_its_imports_and_the_instance(tmp_path, n
     assert "    def get_products(self, db, store_id):\n        return db.query(Product)" in moved
     assert "\nproduct_service = ProductService()\n" in moved
     _gone(before, after, "tenancy/store_service.py")
+
+
+def test_extract_protocol_writes_the_protocol_its_provider_the_registration_and_the_calls(
+        tmp_path):
+    root, before, after = _fixed(tmp_path, "extract-protocol-lookup", "extract-protocol")
+    assert _text(root, "contracts/catalog.py") == _dedent('''
+        """Protocols for what other modules may ask of the catalog module."""
+
+        from __future__ import annotations
+
+        from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+        if TYPE_CHECKING:
+            from sqlalchemy.orm import Session
+
+
+        @runtime_checkable
+        class ProductCountProviderProtocol(Protocol):
+            """Counts the catalog module's Product rows for modules that may not import it."""
+
+            def get_product_count(self, db: Session, store_id: int | None = None) -> int:
+                """Product rows with the given store_id; a filter left None is not applied."""
+                ...
+    ''')
+    assert _text(root, "catalog/services/product_count_provider.py") == _dedent('''
+        """ProductCountProvider: the catalog module's answer to ProductCountProviderProtocol (contracts)."""
+
+        from __future__ import annotations
+
+        from sqlalchemy import func
+        from sqlalchemy.orm import Session
+
+        from app.modules.catalog.models import Product
+
+
+        class ProductCountProvider:
+            """Answers ProductCountProviderProtocol for the modules that may not import catalog."""
+
+            def get_product_count(self, db: Session, store_id: int | None = None) -> int:
+                """Product rows with the given store_id; a filter left None is not applied."""
+                query = db.query(func.count(Product.id))
+                if store_id is not None:
+                    query = query.filter(Product.store_id == store_id)
+                return int(query.scalar() or 0)
+
+
+        product_count_provider = ProductCountProvider()
+    ''')
+    assert _text(root, "catalog/services/__init__.py") == '"""Services of the catalog module."""\n'
+    assert _text(root, "catalog/definition.py") == _dedent('''
+        from app.modules.base import ModuleDefinition
+        from app.modules.contracts.catalog import ProductCountProviderProtocol
+
+
+        def _get_product_count_provider():
+            from app.modules.catalog.services.product_count_provider import product_count_provider
+
+            return product_count_provider
+
+
+        catalog_module = ModuleDefinition(
+            code="catalog",
+            is_core=False,
+            requires=[],
+            providers={ProductCountProviderProtocol: _get_product_count_provider},
+        )
+    ''')
+    assert _text(root, "billing/usage.py") == _dedent('''
+        from app.modules.billing.models import Subscription, usage_left
+        from app.modules.contracts.catalog import ProductCountProviderProtocol
+        from app.modules.providers import get_provider
+
+
+        def store_usage(db, store_id: int) -> dict:
+            subscription = db.get(Subscription, store_id)
+            product_counter = get_provider(ProductCountProviderProtocol)
+            products = product_counter.get_product_count(db, store_id=store_id) if product_counter else 0
+            return {"products": products, "limit": subscription.product_limit,
+                    "plan": subscription.plan, "left": usage_left(subscription)}
+    ''')
+    # The unfiltered count passes no filter; `func` read only by the query goes with it.
+    forecast = _text(root, "billing/forecast.py")
+    assert "    total = product_counter.get_product_count(db) if product_counter else 0\n" \
+        in forecast
+    assert "func" not in forecast and "catalog.models" not in forecast
+    _gone(before, after, "billing/usage.py")
+    _gone(before, after, "billing/forecast.py")
+    # Uses that are not row counts stay a person's: reports/media.py is not rewritten.
+    assert any(v.file.endswith("reports/media.py") for v in after.violations)
+
+
+def test_extract_protocol_is_not_written_without_a_provider_lookup(tmp_path):
+    root, config = build(tmp_path, "extract-protocol")
+    result = run_check(root, config, use_cache=False)
+    project = Project(root, config, use_cache=False)
+    run = plan_fixes(project, propose(project, result), unsafe=True,
+                     recipes=frozenset({"extract-protocol"}))
+    assert run.texts == {} and not run.applied
+    reasons = [s.reason for s in run.skipped]
+    assert any("no provider lookup yet: first add a kernel `get_provider(protocol)`" in r
+               and "(its providers is a list[object])" in r for r in reasons), reasons

@@ -50,16 +50,17 @@ def rewrite_context(project: Project, violations: tuple[Violation, ...]) -> Rewr
         violations=violations, layout=project.layout, inventory=project.inventory,
         read=read, file_of=file_of, contract_modules=contract_modules,
         modules=frozenset(project.files), importers=dict(importers),
-        definition_fields=fields, provider_lookup=lookup,
+        definition_class=config.definitions.class_name, definition_fields=fields,
+        provider_lookup=lookup,
         modules_package=config.modules_package,
     )
 
 
-def _definition_class(project: Project, read, file_of) -> tuple[frozenset[str], str | None]:
-    """The fields of the class the definition files instantiate, and the kernel module
-    with a ``get_provider`` lookup, if any."""
+def _definition_class(project: Project, read, file_of) -> tuple[dict[str, str], str | None]:
+    """The fields of the class the definition files instantiate, with their annotations,
+    and the kernel module with a ``get_provider`` lookup, if any."""
     class_name = project.config.definitions.class_name
-    fields: set[str] = set()
+    fields: dict[str, str] = {}
     lookup = None
     for module in sorted(project.files):
         if project.layout.owner_of(module).kind != OwnerKind.KERNEL:
@@ -73,11 +74,12 @@ def _definition_class(project: Project, read, file_of) -> tuple[frozenset[str], 
             continue
         for node in tree.body:
             if isinstance(node, ast.ClassDef) and node.name == class_name:
-                fields |= {s.target.id for s in node.body if isinstance(s, ast.AnnAssign)
-                           and isinstance(s.target, ast.Name)}
+                fields.update({s.target.id: ast.unparse(s.annotation) for s in node.body
+                               if isinstance(s, ast.AnnAssign)
+                               and isinstance(s.target, ast.Name)})
             elif isinstance(node, ast.FunctionDef) and node.name == "get_provider":
                 lookup = module
-    return frozenset(fields), lookup
+    return fields, lookup
 
 
 class Validator:

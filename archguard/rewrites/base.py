@@ -60,8 +60,10 @@ class RewriteContext:
     modules: frozenset[str] = frozenset()
     #: The project's modules importing each module: ``{imported: {importer, ...}}``.
     importers: dict[str, set[str]] = field(default_factory=dict)
-    #: The fields of the class each ``definition.py`` instantiates (``providers``, …).
-    definition_fields: frozenset[str] = frozenset()
+    #: The class each ``definition.py`` instantiates.
+    definition_class: str = "ModuleDefinition"
+    #: Its fields (``providers``, …), each with its annotation as written.
+    definition_fields: dict[str, str] = field(default_factory=dict)
     #: The kernel module that looks providers up for callers, if the project has one.
     provider_lookup: str | None = None
     modules_package: str = ""

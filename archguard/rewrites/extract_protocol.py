@@ -13,7 +13,15 @@ from archguard.domain.imports import ImportKind
 from archguard.domain.proposals import Changes, Edge, Proposal, Rejection, Safety
 from archguard.domain.rules import RecipeDoc
 from archguard.domain.violations import Violation
-from archguard.rewrites.base import Recipe, RewriteContext, parse_text, pascal, snake, words
+from archguard.rewrites.base import (
+    Recipe,
+    RewriteContext,
+    Workspace,
+    parse_text,
+    pascal,
+    snake,
+    words,
+)
 from archguard.rewrites.facts import NameUse
 
 
@@ -23,6 +31,8 @@ class CountQuery:
     another module's rows, which a provider can answer in its place."""
 
     model: str
+    #: The column counted: ``id`` in ``func.count(Product.id)``.
+    column: str
     line: int
     end_line: int
     session: str
@@ -57,9 +67,10 @@ class ExtractProtocol(Recipe):
              "removes: not only annotations (type-checking-only), not a relationship "
              "(relationship-other-side), not a service an existing provider already "
              "answers for (use-provider), not functions that belong elsewhere "
-             "(move-function). When the project has no provider lookup (a kernel "
-             "`get_provider`) or its definition class no `providers` field, the proposal "
-             "says so.",
+             "(move-function). `archguard fix --unsafe` writes it where every use is a "
+             "row count and the project has a provider lookup (a kernel `get_provider`) "
+             "and a `providers` mapping on its definition class; without them the "
+             "proposal says what to add first, and the rewrite is a person's.",
         why="The contracts module is the only one every module may import. Through a "
             "Protocol the caller states what it needs, the owning module answers it, and "
             "the caller keeps working, with \"no products\", when that module is removed.",
@@ -74,7 +85,9 @@ class ExtractProtocol(Recipe):
               "    return (counter.get_product_count(db, store_id=store_id) "
               "if counter else 0) or 0",
         risks="Where the module is missing the caller now sees 0 (or None) in place of the "
-              "real figure: show that as \"not available\" where it matters. Filters other "
+              "real figure: show that as \"not available\" where it matters. The provider "
+              "applies a filter only when its value is not None, where the query compared "
+              "with NULL: a call site that may pass None counts more rows. Filters other "
               "than equality on the model's columns are not rewritten; such uses are left "
               "to a person, and the proposal says where.",
     )
@@ -98,8 +111,13 @@ class ExtractProtocol(Recipe):
             groups[(violation.source_module, violation.target_module, name)].append(
                 _Member(violation, tuple(queries), counts,
                         tuple(sorted({u.function for u in uses if u.function}))))
+        shared: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for (_source, target, name), members in groups.items():
+            shared[(target, name)] |= {a for m in members for q in m.queries
+                                       for a, _ in q.filters}
         for (source, target, name), members in sorted(groups.items()):
-            yield self._proposal(context, source, target, name, members)
+            yield self._proposal(context, source, target, name, members,
+                                 sorted(shared[(target, name)]))
 
     @staticmethod
     def _name(context: RewriteContext, violation: Violation, bound: list[str],
@@ -120,7 +138,7 @@ class ExtractProtocol(Recipe):
         return pascal(*chosen, "Provider") + suffix
 
     def _proposal(self, context: RewriteContext, source: str, target: str, name: str,
-                  members: list[_Member]) -> Proposal:
+                  members: list[_Member], filters: list[str]) -> Proposal:
         group = [m.violation for m in members]
         contracts = context.contract_modules[0] if context.contract_modules else "contracts"
         contracts_folder = context.module_folder(contracts) or contracts
@@ -132,10 +150,11 @@ class ExtractProtocol(Recipe):
         protocol_file = f"{contracts_folder}/{target}.py"
         implementation = f"{target_folder}/services/{stem}.py"
         definition = f"{target_folder}/definition.py"
-        filters = sorted({attr for q in queries for attr, _ in q.filters})
         method = f"get_{snake(queries[0].model)}_count" if counting else None
+        types = {a: _column_type(context, target, queries[0].model, a) for a in filters} \
+            if counting else {}
         if counting:
-            parameters = ", ".join(f"{a}: int | None = None" for a in filters)
+            parameters = ", ".join(f"{a}: {types[a]} | None = None" for a in filters)
             signature = f"{method}(self, db: Session{', ' + parameters if parameters else ''})" \
                         " -> int"
             methods = [signature]
@@ -160,12 +179,16 @@ class ExtractProtocol(Recipe):
         if context.provider_lookup is None:
             missing.append("a kernel `get_provider(protocol)` that asks the loaded "
                            "modules' definitions and answers None when none provides it")
-        if "providers" not in context.definition_fields:
+        registry = context.definition_fields.get("providers")
+        if registry is None or not _is_mapping(registry):
             missing.append("a `providers: dict[type, Callable[[], object]]` field on the "
-                           "definition class")
+                           f"definition class {context.definition_class}"
+                           + (f" (its providers is a {registry})" if registry else ""))
         if missing:
-            steps.append("the project has no provider lookup yet: add " + " and ".join(
-                missing))
+            steps.insert(0, "the project has no provider lookup yet: first add "
+                         + " and ".join(missing))
+        columns = {q.column for q in queries}
+        mechanical = counting and not missing and len(columns) == 1
         fingerprints = tuple(v.fingerprint for v in group)
         files = sorted({v.file for v in group} | {protocol_file, implementation, definition})
         return Proposal(
@@ -176,10 +199,14 @@ class ExtractProtocol(Recipe):
             changes=Changes(removes=fingerprints, adds=(
                 Edge(source, contracts, f"uses {name}"),
                 Edge(target, contracts, f"implements {name}"))),
-            safety=self.safety, steps=tuple(steps),
+            safety=Safety.REVIEW if mechanical else self.safety, steps=tuple(steps),
             files=tuple(files),
             plan={"protocol": name, "class": plain, "instance": stem, "method": method,
-                  "filters": filters, "protocol_file": protocol_file,
+                  "filters": filters, "types": types, "protocol_file": protocol_file,
+                  "model": queries[0].model if counting else None,
+                  "column": sorted(columns)[0] if columns else None,
+                  "target": target, "definition_class": context.definition_class,
+                  "root_package": context.modules_package.partition(".")[0],
                   "implementation": implementation, "definition": definition,
                   "lookup": context.provider_lookup,
                   "contracts_module": _module_of(context, protocol_file),
@@ -188,6 +215,111 @@ class ExtractProtocol(Recipe):
                              "names": list(m.violation.names),
                              "model_module": m.violation.imported} for m in members]},
         )
+
+
+    def apply(self, proposal: Proposal, files: Workspace) -> None:
+        """The Protocol, its implementation, the registration and every count rewritten to
+        ask the provider; only for row counts in a project with a provider lookup."""
+        from archguard.rewrites.codemods import CodemodError
+        from archguard.rewrites.codemods.move import insert
+        from archguard.rewrites.codemods.providers import register_provider, use_count_provider
+
+        plan = proposal.plan
+        if proposal.safety == Safety.MANUAL or not plan.get("method"):
+            raise CodemodError(f"{self.id} writes only row counts in a project with a "
+                               f"provider lookup: {proposal.summary}")
+        name, plain, instance = str(plan["protocol"]), str(plan["class"]), str(plan["instance"])
+        model, column, target = str(plan["model"]), str(plan["column"]), str(plan["target"])
+        method = str(plan["method"])
+        filters = [str(f) for f in plan["filters"]]  # type: ignore[union-attr]
+        types: dict[str, str] = dict(plan["types"])  # type: ignore[arg-type]
+        first_party = [str(plan["root_package"])]
+        parameters = "".join(f", {a}: {types[a]} | None = None" for a in filters)
+        signature = f"def {method}(self, db: Session{parameters}) -> int:"
+        described = f"{model} rows" + (" with the given " + ", ".join(filters) if filters
+                                       else "")
+        protocol = (f"@runtime_checkable\nclass {name}(Protocol):\n"
+                    f'    """Counts the {target} module\'s {model} rows for modules that may '
+                    f'not import it."""\n\n'
+                    f"    {signature}\n"
+                    f'        """{described}; a filter left None is not applied."""\n'
+                    "        ...\n")
+        protocol_file = str(plan["protocol_file"])
+        files.write(protocol_file, insert(
+            files.read(protocol_file), [protocol],
+            ["from typing import TYPE_CHECKING, Protocol, runtime_checkable",
+             "if TYPE_CHECKING:\n    from sqlalchemy.orm import Session\n"],
+            module_doc=f"Protocols for what other modules may ask of the {target} module.",
+            first_party=first_party))
+        body = [f"    query = db.query(func.count({model}.{column}))\n"]
+        for attribute in filters:
+            body.append(f"    if {attribute} is not None:\n"
+                        f"        query = query.filter({model}.{attribute} == {attribute})\n")
+        body.append("    return int(query.scalar() or 0)\n")
+        implementation = str(plan["implementation"])
+        sites = list(plan["sites"])  # type: ignore[call-overload]
+        package_init = implementation.rpartition("/")[0] + "/__init__.py"
+        if files.read(package_init) is None and files.read(
+                implementation.rpartition("/")[0].rpartition("/")[0] + "/__init__.py") \
+                is not None:
+            files.write(package_init, f'"""Services of the {target} module."""\n')
+        files.write(implementation, insert(
+            files.read(implementation),
+            [f"{signature}\n" f'    """{described}; a filter left None is not applied."""\n'
+             + "".join(body)],
+            ["from sqlalchemy import func", "from sqlalchemy.orm import Session",
+             f"from {sites[0]['model_module']} import {model}"],
+            class_name=plain, instance=instance,
+            class_doc=f"Answers {name} for the modules that may not import {target}.",
+            module_doc=f"{plain}: the {target} module's answer to {name} (contracts).",
+            first_party=first_party))
+        definition = str(plan["definition"])
+        getter = f"_get_{instance}"
+        files.write(definition, register_provider(
+            files.text(definition), definition_class=str(plan["definition_class"]),
+            protocol=name, protocol_module=str(plan["contracts_module"]), getter=getter,
+            implementation_module=str(plan["implementation_module"]), instance=instance))
+        variable = f"{snake(model)}_counter"
+        for file in sorted({str(site["file"]) for site in sites}):
+            models = sorted({str(n) for site in sites if site["file"] == file
+                             for n in site["names"]})
+            files.write(file, use_count_provider(
+                files.text(file), models=models, protocol=name,
+                protocol_module=str(plan["contracts_module"]),
+                lookup_module=str(plan["lookup"]), method=method, variable=variable))
+
+
+def _is_mapping(annotation: str) -> bool:
+    return annotation.partition("[")[0].rpartition(".")[2] in ("dict", "Dict", "Mapping",
+                                                                "MutableMapping")
+
+
+def _column_type(context: RewriteContext, target: str, model: str, attribute: str) -> str:
+    """The type of ``model.attribute`` as its class annotates it (``Mapped[int]`` → ``int``),
+    looked for in the target module's files; ``int`` for an unannotated ``…id``, else
+    ``object``."""
+    prefix = context.module_package(target) + "."
+    for dotted in sorted(m for m in context.modules if m.startswith(prefix)):
+        file = context.file_of(dotted)
+        text = context.read(file) if file else None
+        if not text or f"class {model}" not in text:
+            continue
+        tree = parse_text(text)
+        for node in tree.body if tree else ():
+            if not (isinstance(node, ast.ClassDef) and node.name == model):
+                continue
+            for statement in node.body:
+                if isinstance(statement, ast.AnnAssign) and isinstance(
+                        statement.target, ast.Name) and statement.target.id == attribute:
+                    annotation = statement.annotation
+                    if isinstance(annotation, ast.Subscript) and ast.unparse(
+                            annotation.value).rpartition(".")[2] == "Mapped":
+                        annotation = annotation.slice
+                    found = ast.unparse(annotation)
+                    return found.removesuffix(" | None").removeprefix("Optional[") \
+                        .removesuffix("]") if found.startswith("Optional[") else \
+                        found.removesuffix(" | None")
+    return "int" if attribute == "id" or attribute.endswith("_id") else "object"
 
 
 def _module_of(context: RewriteContext, file: str) -> str:
@@ -255,7 +387,8 @@ def _count_query(node: ast.AST, models: set[str]) -> CountQuery | None:
     model = counted.args[0].value.id
     if any(owner != model for owner, _ in ((f[0].partition(".")[0], f) for f in filters)):
         return None
-    return CountQuery(model=model, line=node.lineno, end_line=node.end_lineno or node.lineno,
+    return CountQuery(model=model, column=counted.args[0].attr, line=node.lineno,
+                      end_line=node.end_lineno or node.lineno,
                       session=current.func.value.id,
                       filters=tuple(sorted((a.partition(".")[2], v) for a, v in filters)))
 

@@ -27,6 +27,7 @@ AnyImport = cst.Import | cst.ImportFrom
 Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 
 ItemT = TypeVar("ItemT", cst.ImportAlias, cst.BaseElement)
+StatementT = TypeVar("StatementT", bound=cst.BaseStatement)
 
 _READ_CONTEXTS = (ExpressionContext.LOAD, ExpressionContext.DEL)
 
@@ -62,6 +63,27 @@ def bound_names(statement: AnyImport) -> list[str]:
 def aliases_of(statement: AnyImport) -> Sequence[cst.ImportAlias]:
     """The names ``statement`` imports (none for ``from x import *``)."""
     return [] if isinstance(statement.names, cst.ImportStar) else statement.names
+
+
+def callee_name(func: cst.BaseExpression) -> str | None:
+    """The last name of what a call calls: ``relationship`` for ``orm.relationship(...)``."""
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return None
+
+
+def with_min_blanks(statement: StatementT, count: int) -> StatementT:
+    """``statement`` with at least ``count`` blank lines above it (and its comments)."""
+    lines = list(statement.leading_lines)
+    present = 0
+    while present < len(lines) and lines[present].comment is None:
+        present += 1
+    if present >= count:
+        return statement
+    return statement.with_changes(leading_lines=[cst.EmptyLine(indent=False)] * (count - present)
+                                  + lines)
 
 
 def module_name(statement: cst.ImportFrom) -> str:
@@ -131,16 +153,22 @@ def import_insertion_index(module: cst.Module) -> int:
 
 def insert_statement(module: cst.Module, statement: Statement) -> cst.Module:
     """``module`` with ``statement`` added at :func:`import_insertion_index`. A blank line
-    separates it from what is around it, except an import from the imports next to it."""
+    separates it from what is around it (two from a function or class after it), except
+    an import from the imports next to it."""
     index = import_insertion_index(module)
     body = list(module.body)
     is_import = _is_import_line(statement)
     if index > 0 and not (is_import and _is_plain_import_line(body[index - 1])):
         statement = statement.with_changes(leading_lines=[cst.EmptyLine()])
-    if index < len(body) and not _starts_blank(body[index]):
+    if index < len(body) and not (is_import and _is_import_line(body[index])):
         following = body[index]
-        if not (is_import and _is_import_line(following)):
-            lines = [cst.EmptyLine(), *following.leading_lines]
+        wanted = 2 if isinstance(following, cst.FunctionDef | cst.ClassDef) else 1
+        present = 0
+        while present < len(following.leading_lines) and \
+                following.leading_lines[present].comment is None:
+            present += 1
+        if present < wanted:
+            lines = [cst.EmptyLine()] * (wanted - present) + list(following.leading_lines)
             body[index] = following.with_changes(leading_lines=lines)
     body.insert(index, statement)
     return module.with_changes(body=body)
@@ -504,11 +532,6 @@ def _is_plain_import_line(statement: Statement) -> bool:
         isinstance(small, cst.ImportFrom) and module_name(small) == "__future__"
         for small in cst.ensure_type(statement, cst.SimpleStatementLine).body
     )
-
-
-def _starts_blank(statement: Statement) -> bool:
-    lines = statement.leading_lines
-    return bool(lines) and lines[0].comment is None
 
 
 # -- unused_names ---------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from archguard.rewrites.codemods.imports import (
     parse_source,
     remove_import,
     unused_names,
+    with_min_blanks,
 )
 
 _Body = cst.Module | cst.IndentedBlock
@@ -419,7 +420,7 @@ def _grouped(module: cst.Module, first_party: Sequence[str]) -> cst.Module:
             previous = None
             continue
         if previous is not None and group != previous:
-            body[index] = _with_min_blanks(statement, 1)
+            body[index] = with_min_blanks(statement, 1)
         previous = group
     return module.with_changes(body=body)
 
@@ -542,7 +543,7 @@ def _insert_after_imports(
         spaced.append(_with_blanks(statement, blanks if previous is not None else 0))
     if at < len(body):
         last = spaced[-1]
-        body[at] = _with_min_blanks(body[at], _blank_lines(last, body[at], first=True))
+        body[at] = with_min_blanks(body[at], _blank_lines(last, body[at], first=True))
     return module.with_changes(body=[*body[:at], *spaced, *body[at:]])
 
 
@@ -572,16 +573,6 @@ def _blank_lines(
 def _with_blanks(statement: _Statement, count: int) -> _Statement:
     comments = _attached(statement.leading_lines)
     return statement.with_changes(leading_lines=[_BLANK] * count + comments)
-
-
-def _with_min_blanks(statement: _Statement, count: int) -> _Statement:
-    lines = list(statement.leading_lines)
-    present = 0
-    while present < len(lines) and lines[present].comment is None:
-        present += 1
-    if present >= count:
-        return statement
-    return statement.with_changes(leading_lines=[_BLANK] * (count - present) + lines)
 
 
 def _append_top_level(module: cst.Module, moved: list[_Statement]) -> cst.Module:
@@ -632,7 +623,7 @@ def _ensure_instance(module: cst.Module, class_name: str, instance: str) -> cst.
     at = body.index(cls) + 1
     line = _with_blanks(cst.parse_statement(f"{instance} = {class_name}()\n"), 2)
     if at < len(body):
-        body[at] = _with_min_blanks(body[at], 2)
+        body[at] = with_min_blanks(body[at], 2)
     return module.with_changes(body=[*body[:at], line, *body[at:]])
 
 

@@ -16,6 +16,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from archguard.rewrites.codemods import CodemodError
 from archguard.rewrites.codemods.imports import (
     add_import,
+    callee_name,
     drop_from_all,
     drop_unused_imports,
     module_imports,
@@ -154,20 +155,12 @@ def _require_relationship(
     wrapper: MetadataWrapper, class_name: str, attribute: str, assignment: _Assignment
 ) -> cst.Call:
     value = assignment.value
-    if isinstance(value, cst.Call) and _callee(value.func) == "relationship":
+    if isinstance(value, cst.Call) and callee_name(value.func) == "relationship":
         return value
     raise CodemodError(
         f"line {_line(wrapper, assignment)}: {class_name}.{attribute} is not assigned "
         f"a relationship(...)"
     )
-
-
-def _callee(func: cst.BaseExpression) -> str | None:
-    if isinstance(func, cst.Name):
-        return func.value
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return None
 
 
 def _keyword(arg: cst.Arg) -> str | None:
