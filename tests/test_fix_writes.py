@@ -25,6 +25,23 @@ def test_every_file_is_written_and_new_folders_are_made(tmp_path):
     assert sorted(p.name for p in tmp_path.rglob("*") if p.name.startswith(".")) == []
 
 
+def test_a_rewritten_file_keeps_its_permissions_and_a_new_one_gets_the_umasks(tmp_path):
+    from archguard.adapters.files import atomic_write
+
+    script = tmp_path / "run.py"
+    script.write_text("old\n")
+    script.chmod(0o755)
+    umask = os.umask(0o022)
+    try:
+        write_all(tmp_path, {"run.py": "new\n", "made.py": "made\n"})
+        atomic_write(tmp_path / "report.md", "# report\n")
+    finally:
+        os.umask(umask)
+    assert script.stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "made.py").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "report.md").stat().st_mode & 0o777 == 0o644
+
+
 def test_a_failing_rename_puts_back_the_files_already_replaced(tmp_path, monkeypatch):
     (tmp_path / "a.py").write_text("a old\n")
     (tmp_path / "b.py").write_text("b old\n")

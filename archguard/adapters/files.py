@@ -17,6 +17,7 @@ def atomic_write(path: Path, text: str) -> None:
         raise ArchguardError(f"cannot write {path}: {folder} is not a folder")
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
+        os.chmod(temporary, _mode_for(path))
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
@@ -25,6 +26,17 @@ def atomic_write(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions the written file gets: those of the file it replaces, else what a
+    new file gets under the current umask (a temporary file starts private)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_all(root: Path, texts: dict[str, str]) -> None:
@@ -44,11 +56,12 @@ def write_all(root: Path, texts: dict[str, str]) -> None:
         for path, text in targets.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            staged.append((path, temporary, file_bytes(path)))
+            os.chmod(temporary, _mode_for(path))
             with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
-            staged.append((path, temporary, file_bytes(path)))
     except BaseException:
         for _, temporary, _ in staged:
             Path(temporary).unlink(missing_ok=True)
