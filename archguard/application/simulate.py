@@ -64,8 +64,8 @@ class RemovalModel:
     modules' requirements."""
 
     def __init__(self, project_dir: Path, config: ArchitectureConfig, *,
-                 use_cache: bool = True) -> None:
-        self.project = Project(project_dir, config, use_cache=use_cache)
+                 use_cache: bool = True, project: Project | None = None) -> None:
+        self.project = project or Project(project_dir, config, use_cache=use_cache)
         self.project_dir = self.project.project_dir
         self.config = config
         self.inventory = self.project.inventory

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from archguard.cli import exit_codes
-from archguard.cli.options import ConfigOption, ProjectDir
+from archguard.cli.options import ConfigOption, NoCacheOption, OutputOption, ProjectDir
 
 
 class CheckFormat(StrEnum):
@@ -34,11 +34,7 @@ def check_command(
     output_format: Annotated[
         CheckFormat, typer.Option("--format", "-f", help="Output format.")
     ] = CheckFormat.rich,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the report to this file (atomically) "
-                                            "instead of standard output.", dir_okay=False),
-    ] = None,
+    output: OutputOption = None,
     baseline: Annotated[
         Path | None,
         typer.Option("--baseline", "-b", help="Fail only on violations this baseline file "
@@ -47,9 +43,7 @@ def check_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="Also fail when baseline entries are stale.")
     ] = False,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Rebuild the import graph from scratch.")
-    ] = False,
+    no_cache: NoCacheOption = False,
     propose: Annotated[
         bool, typer.Option("--propose", help="Under each violation, the rewrite that removes "
                                              "it (checked against every contract), and a "

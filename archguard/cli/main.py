@@ -7,7 +7,17 @@ from typing import Annotated
 import typer
 
 from archguard import __version__
-from archguard.cli import baseline, check, exit_codes, explain, fix, modules, schema, simulate
+from archguard.cli import (
+    audit,
+    baseline,
+    check,
+    exit_codes,
+    explain,
+    fix,
+    modules,
+    schema,
+    simulate,
+)
 from archguard.cli.errors import enable_debug, reports_errors
 
 app = typer.Typer(
@@ -24,6 +34,7 @@ app.command(name="simulate")(reports_errors(simulate.simulate_command))
 app.command(name="schema")(reports_errors(schema.schema_command))
 app.command(name="explain")(reports_errors(explain.explain_command))
 app.command(name="fix")(reports_errors(fix.fix_command))
+app.command(name="audit")(reports_errors(audit.audit_command))
 
 
 def _version(value: bool) -> None:

@@ -23,3 +23,11 @@ ConfigOption = Annotated[
         dir_okay=False, resolve_path=True,
     ),
 ]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the report to this file (atomically) instead "
+                                        "of standard output.", dir_okay=False),
+]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Read the project afresh; write no cache.")
+]

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from archguard.cli import exit_codes
-from archguard.cli.options import ConfigOption, ProjectDir
+from archguard.cli.options import ConfigOption, NoCacheOption, OutputOption, ProjectDir
 
 
 class SimulateFormat(StrEnum):
@@ -57,18 +57,12 @@ def simulate_command(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, help="With --run: scenarios run at once.")
     ] = 1,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Read the project afresh; write no cache.")
-    ] = False,
+    no_cache: NoCacheOption = False,
     config: ConfigOption = None,
     output_format: Annotated[
         SimulateFormat, typer.Option("--format", "-f", help="Output format.")
     ] = SimulateFormat.rich,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the report to this file (atomically).",
-                     dir_okay=False),
-    ] = None,
+    output: OutputOption = None,
 ) -> int:
     """Predict what removing modules breaks: crashes at import (with the chain from
     start-up), functions that fail when they run, and references that are safe. With

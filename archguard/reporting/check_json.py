@@ -44,7 +44,7 @@ def violation_to_json(violation: Violation) -> dict:
     }
 
 
-def _finding(finding: Finding, result: CheckResult) -> dict:
+def finding_to_json(finding: Finding, result: CheckResult) -> dict:
     return {"rule": finding.rule, "severity": finding.severity, "message": finding.message,
             "file": relative_path(finding.path, Path(result.project_dir)), "line": finding.line}
 
@@ -59,11 +59,11 @@ def result_to_json(result: CheckResult, proposals: ProposalSet | None = None) ->
         "contracts": [
             {"id": c.id, "name": c.name, "type": c.type, "severity": c.severity,
              "kept": c.kept, "violations": len(c.violations),
-             "problems": [_finding(f, result) for f in c.problems]}
+             "problems": [finding_to_json(f, result) for f in c.problems]}
             for c in result.contracts
         ],
         "violations": [violation_to_json(v) for v in violations],
-        "findings": [_finding(f, result) for f in result.findings],
+        "findings": [finding_to_json(f, result) for f in result.findings],
         "errors": list(result.errors),
         "stale": [dict(entry) for entry in result.stale],
         "summary": {

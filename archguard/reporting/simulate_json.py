@@ -54,7 +54,7 @@ def _observation(observation: Observation | None) -> dict | None:
     }
 
 
-def _scenario(scenario: Scenario) -> dict:
+def scenario_to_json(scenario: Scenario) -> dict:
     prediction = scenario.prediction
     return {
         "removed": list(prediction.removed),
@@ -72,7 +72,7 @@ def simulation_to_json(result: SimulationResult) -> dict:
         "schema_version": SCHEMA_VERSION,
         "tool": "archguard",
         "project": result.project_dir,
-        "scenarios": [_scenario(s) for s in result.scenarios],
+        "scenarios": [scenario_to_json(s) for s in result.scenarios],
         "summary": {
             "scenarios": len(result.scenarios),
             "agreed": sum(1 for a in judged if a),

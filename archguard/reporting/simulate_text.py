@@ -13,6 +13,7 @@ from archguard.domain.simulation import (
     SimulationResult,
 )
 from archguard.reporting.inventory_text import make_console
+from archguard.reporting.wording import agreed_text, observed_text, removed_text
 
 #: Rows listed per table before "… and N more".
 SHOWN = 15
@@ -25,28 +26,6 @@ def _without(scenario: Scenario) -> str:
         text += " (not loaded, by cascade: " + ", ".join(
             f"{name}, {reason}" for name, reason in scenario.prediction.cascade) + ")"
     return text
-
-
-def _short(scenario: Scenario) -> str:
-    """``orders (+ checkout)``: the removed modules and those the cascade takes with them."""
-    text = ", ".join(scenario.removed)
-    if scenario.prediction.cascade:
-        text += " (+ " + ", ".join(name for name, _ in scenario.prediction.cascade) + ")"
-    return text
-
-
-def _observed(scenario: Scenario) -> str:
-    observation = scenario.observation
-    if observation is None:
-        return "-"
-    if observation.ok:
-        return f"runs ({observation.seconds:.1f} s)"
-    state = "crashes at import" if observation.import_crash else "fails"
-    return f"{state} ({observation.seconds:.1f} s)"
-
-
-def _agreed(scenario: Scenario) -> str:
-    return "-" if scenario.agreed is None else ("yes" if scenario.agreed else "NO")
 
 
 def render_simulation(result: SimulationResult, console: Console | None = None, *,
@@ -73,11 +52,11 @@ def _matrix(result: SimulationResult, console: Console) -> None:
         crash = (f"{len(prediction.crashes)}: {first.file}:{first.line}" if first
                  else str(len(prediction.crashes)))
         style = VERDICT_STYLE.get(prediction.verdict, "yellow")
-        row = [escape(_short(scenario)), escape(crash),
+        row = [escape(removed_text(scenario)), escape(crash),
                str(len(prediction.runtime_failures)),
                f"[{style}]{prediction.verdict}[/{style}]"]
         if result.ran:
-            row += [_observed(scenario), _agreed(scenario)]
+            row += [observed_text(scenario), agreed_text(scenario)]
         table.add_row(*row)
     console.print(table)
 
@@ -120,14 +99,14 @@ def _scenario(scenario: Scenario, console: Console) -> None:
         _more(console, len(prediction.safe))
     observation = scenario.observation
     if observation is not None:
-        console.print(f"observed: {_observed(scenario)}"
+        console.print(f"observed: {observed_text(scenario)}"
                       + (f"; first error: {escape(observation.first_error)}"
                          if observation.first_error else ""))
         for failure in observation.failures:
             where = f"{failure.file}:{failure.line}" if failure.file else "(no project frame)"
             mark = "predicted" if failure.explained else "NOT PREDICTED"
             console.print(escape(f"  [{failure.smoke}] {where}: {failure.error} ({mark})"))
-        console.print(f"agreed: {_agreed(scenario)}")
+        console.print(f"agreed: {agreed_text(scenario)}")
     console.print()
 
 
@@ -162,10 +141,10 @@ def simulation_to_markdown(result: SimulationResult) -> str:
         first = next((c for c in prediction.crashes if c.first), None)
         crash = f"{len(prediction.crashes)} (first `{first.file}:{first.line}`)" if first \
             else str(len(prediction.crashes))
-        row = f"| {_short(scenario)} | {crash} | {len(prediction.runtime_failures)} | " \
+        row = f"| {removed_text(scenario)} | {crash} | {len(prediction.runtime_failures)} | " \
               f"{prediction.verdict} |"
         if result.ran:
-            row += f" {_observed(scenario)} | {_agreed(scenario)} |"
+            row += f" {observed_text(scenario)} | {agreed_text(scenario)} |"
         lines.append(row)
     for scenario in result.scenarios:
         prediction = scenario.prediction

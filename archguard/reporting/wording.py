@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from archguard.domain.simulation import Scenario
 from archguard.domain.violations import Violation
 
 
@@ -15,3 +16,25 @@ def import_text(violation: Violation, separator: str = "\n") -> str:
     if violation.chain:
         return separator.join([f"{violation.imported}, through:", *violation.chain])
     return named
+
+
+def removed_text(scenario: Scenario) -> str:
+    """``orders (+ checkout)``: the removed modules and those the cascade takes with them."""
+    text = ", ".join(scenario.removed)
+    if scenario.prediction.cascade:
+        text += " (+ " + ", ".join(name for name, _ in scenario.prediction.cascade) + ")"
+    return text
+
+
+def observed_text(scenario: Scenario) -> str:
+    observation = scenario.observation
+    if observation is None:
+        return "-"
+    if observation.ok:
+        return f"runs ({observation.seconds:.1f} s)"
+    state = "crashes at import" if observation.import_crash else "fails"
+    return f"{state} ({observation.seconds:.1f} s)"
+
+
+def agreed_text(scenario: Scenario) -> str:
+    return "-" if scenario.agreed is None else ("yes" if scenario.agreed else "NO")

@@ -1,0 +1,54 @@
+"""The audit as Markdown: the sections of :mod:`archguard.reporting.audit_sections`, one
+``##`` heading each, tables as GitHub-flavoured Markdown."""
+
+from __future__ import annotations
+
+from archguard.domain.audit import AuditReport
+from archguard.reporting.audit_sections import Block, Table, sections, title
+
+
+def audit_to_markdown(report: AuditReport) -> str:
+    lines = [f"# {title(report)}"]
+    for section in sections(report):
+        lines += ["", f"## {section.title}"]
+        for block in section.blocks:
+            lines += _block(block)
+    if report.errors:
+        lines += ["", "## Files that could not be read", ""]
+        lines += [f"- `{_cell(error)}`" for error in report.errors]
+    return "\n".join(lines) + "\n"
+
+
+def _block(block: Block) -> list[str]:
+    lines: list[str] = []
+    if block.heading:
+        lines += ["", f"### {block.heading}"]
+    for paragraph in block.paragraphs:
+        lines += ["", paragraph]
+    if block.items:
+        lines.append("")
+        lines += [f"- {item}" for item in block.items]
+    for table in block.tables:
+        lines += _table(table)
+    return lines
+
+
+def _table(table: Table) -> list[str]:
+    lines = [""]
+    if table.caption:
+        lines += [table.caption.replace("File: ", "File: `", 1) + "`"
+                  if table.caption.startswith("File: ") else f"**{table.caption}**", ""]
+    lines.append("| " + " | ".join(_cell(c) for c in table.columns) + " |")
+    lines.append("|" + "---|" * len(table.columns))
+    for row in table.rows:
+        cells = [f"`{_cell(cell)}`" if index in table.code and cell != "-" else _cell(cell)
+                 for index, cell in enumerate(row)]
+        lines.append("| " + " | ".join(cells) + " |")
+    if table.notes:
+        lines.append("")
+        lines += [f"**Fix** {_cell(note.removeprefix('Fix '))}" for note in table.notes]
+    return lines
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ").replace("`", "'")
