@@ -126,3 +126,17 @@ def test_without_entry_points_the_second_answer_says_start_up_was_not_followed(t
     report = json.loads(audit(root, "--no-cache", "--format", "json").stdout)
     assert report["answers"][1]["line"].endswith(
         "start-up was not followed: the configuration names no runtime.entry_points")
+
+
+def test_run_proves_each_removal_and_says_how_often_the_prediction_held(tmp_path):
+    root = write_tree(tmp_path / "shop", BROKEN)
+    done = audit(root, "--no-cache", "--run")
+    assert done.returncode == 0, done.stderr
+    part = sections(done.stdout)["Runs without optional modules?"]
+    assert "proven by running the app on a temporary copy of each" in part
+    assert "Prediction and run agreed in 1 of 1 scenarios." in part
+    row = tables(part)[0][0]
+    assert row["Removed"] == "gifts" and row["Verdict"] == "❌ crashes at import"
+    assert row["Observed"].startswith("crashes at import") and row["Agreed"] == "yes"
+    assert "(run on temporary copies: 1 of 1 agreed)" in done.stdout
+    assert (root / "app/modules/gifts/models.py").is_file()  # the project itself is intact

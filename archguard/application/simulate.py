@@ -54,6 +54,13 @@ class Edge:
     probe: bool = False
 
 
+def runs_at_import(edge: Edge) -> bool:
+    """Whether the edge is followed when its module is imported, unguarded."""
+    if edge.reference is not None:
+        return edge.kind == ImportKind.STRING and edge.function is None and edge.loads
+    return edge.kind == ImportKind.MODULE
+
+
 class UnknownModule(UsageError):
     """A module named on the command line that the project does not have."""
 
@@ -72,6 +79,7 @@ class RemovalModel:
         self.layout = self.project.layout
         self.source_root = self.project.source_root
         self.files = self.project.files
+        self.project.classify_all()
         self.edges: dict[str, list[Edge]] = {m: self._imports(m) for m in sorted(self.files)}
         self._add_string_edges()
         for edges in self.edges.values():
@@ -83,6 +91,56 @@ class RemovalModel:
             for edge in edges:
                 if edge.kind in (ImportKind.MODULE, ImportKind.LAZY):
                     self.importers[edge.target].add(module)
+        self._parents: dict[str, list[str]] = {}
+        self._owners: dict[str, str | None] = {}
+        self._matching: dict[str, list[str]] = {}
+        self._index()
+
+    # -- what every scenario asks, read once -----------------------------------------------
+
+    def _index(self) -> None:
+        """The modules of each project module; and, by each module an edge leads to (or
+        a parent package of it), the modules that follow the edge at import time, and the
+        edges followed only later: a scenario then looks at what its removal reaches."""
+        self.module_files: dict[str, list[str]] = defaultdict(list)
+        for module in self.files:
+            name = self.owner_name(module)
+            if name is not None:
+                self.module_files[name].append(module)
+        self.at_import_importers: dict[str, set[str]] = defaultdict(set)
+        self.later_edges: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for module, edges in self.edges.items():
+            for index, edge in enumerate(edges):
+                at_import = runs_at_import(edge)
+                for target in self.with_parents(edge.target):
+                    if at_import:
+                        if target != module:
+                            self.at_import_importers[target].add(module)
+                    else:
+                        self.later_edges[target].append((module, index))
+
+    def with_parents(self, module: str) -> list[str]:
+        """Importing ``a.b.c`` runs ``a``, ``a.b`` and ``a.b.c``, in that order."""
+        found = self._parents.get(module)
+        if found is None:
+            parts = module.split(".")
+            found = self._parents[module] = [
+                ".".join(parts[:i]) for i in range(1, len(parts) + 1)
+                if ".".join(parts[:i]) in self.files or i == len(parts)]
+        return found
+
+    def owner_name(self, module: str) -> str | None:
+        """The project module a dotted name belongs to, if it belongs to one."""
+        if module not in self._owners:
+            owner = self.layout.owner_of(module)
+            self._owners[module] = owner.name if owner.kind == OwnerKind.MODULE else None
+        return self._owners[module]
+
+    def matching(self, pattern: str) -> list[str]:
+        """The project's modules a ``runtime`` pattern matches, in name order."""
+        if pattern not in self._matching:
+            self._matching[pattern] = [m for m in sorted(self.files) if matches(pattern, m)]
+        return self._matching[pattern]
 
     # -- reading -------------------------------------------------------------------------
 
@@ -147,6 +205,21 @@ class _Prediction:
         self.loaded = present - {name for name, _ in self.cascade}
         self.present = present
         self._fails: dict[str, tuple[Edge, str] | None] = {}
+        self.gone = {m for name in self.deleted for m in model.module_files.get(name, ())}
+        self.affected = self._affected()
+
+    def _affected(self) -> set[str]:
+        """The modules that import a removed one at import time, directly or through
+        others: the only ones whose import can fail (a superset of those that do)."""
+        found: set[str] = set()
+        queue = deque(self.gone)
+        while queue:
+            module = queue.popleft()
+            for importer in self.model.at_import_importers.get(module, ()):
+                if importer not in found:
+                    found.add(importer)
+                    queue.append(importer)
+        return found
 
     def _cascade(self) -> list[tuple[str, str]]:
         """Modules the registry would skip: a requirement removed or itself skipped."""
@@ -172,24 +245,19 @@ class _Prediction:
     # -- what is gone, what fails --------------------------------------------------------
 
     def missing(self, module: str) -> bool:
-        owner = self.model.layout.owner_of(module)
-        return owner.kind == OwnerKind.MODULE and owner.name in self.deleted
+        return self.model.owner_name(module) in self.deleted
 
     def with_parents(self, module: str) -> list[str]:
-        """Importing ``a.b.c`` runs ``a``, ``a.b`` and ``a.b.c``, in that order."""
-        parts = module.split(".")
-        return [".".join(parts[:i]) for i in range(1, len(parts) + 1)
-                if ".".join(parts[:i]) in self.model.files or i == len(parts)]
+        return self.model.with_parents(module)
 
     def runs_at_import(self, edge: Edge) -> bool:
-        """Whether the edge is followed when its module is imported, unguarded."""
-        if edge.reference is not None:
-            return edge.kind == ImportKind.STRING and edge.function is None and edge.loads
-        return edge.kind == ImportKind.MODULE
+        return runs_at_import(edge)
 
     def fails(self, module: str) -> tuple[Edge, str] | None:
         """The first import of ``module`` (run at import, unguarded) that fails, and the
         module whose absence or failure makes it fail; None when ``module`` imports."""
+        if module not in self.affected:
+            return None
         if module in self._fails:
             return self._fails[module]
         self._fails[module] = None  # an import cycle: the module is already being imported
@@ -244,11 +312,11 @@ class _Prediction:
         for patterns, wanted in ((runtime.scanned, self.present),
                                  (runtime.discovered, self.loaded)):
             for pattern in patterns:
-                for module in sorted(self.model.files):
-                    if module in roots or not matches(pattern, module):
+                for module in self.model.matching(pattern):
+                    if module in roots:
                         continue
-                    owner = self.model.layout.owner_of(module)
-                    if owner.kind == OwnerKind.MODULE and owner.name not in wanted:
+                    name = self.model.owner_name(module)
+                    if name is not None and name not in wanted:
                         continue
                     roots.append(module)
                     self.discovered_by[module] = pattern
@@ -301,7 +369,9 @@ class _Prediction:
                     if self.missing(target):
                         origins.append((module, edge, target))
                         break
-                    if target not in parents and target in self.model.files:
+                    # What imports nothing removed cannot lead to a crash: every module
+                    # on a chain to one imports a removed module, directly or not.
+                    if target not in parents and target in self.affected:
                         parents[target] = (module, edge.line)
                         queue.append(target)
 
@@ -350,34 +420,36 @@ class _Prediction:
     def later_and_safe(self) -> tuple[list[RuntimeFailure], list[SafeReference]]:
         failures, safe = [], []
         skipped = {name for name, _ in self.cascade}
-        for module, edges in self.model.edges.items():
-            owner = self.model.layout.owner_of(module)
-            if self.missing(module) or (owner.kind == OwnerKind.MODULE and owner.name in skipped):
+        # Only an edge that leads into what is gone or fails can fail or be safe: those are
+        # found from the index, and looked at in the order of a walk over every edge.
+        candidates = sorted({found for target in (*self.gone, *self.affected)
+                             for found in self.model.later_edges.get(target, ())})
+        for module, index in candidates:
+            edge = self.model.edges[module][index]
+            name = self.model.owner_name(module)
+            if self.missing(module) or (name is not None and name in skipped):
                 continue  # gone, or never loaded: its code does not run
             file = self.model.relative(module)
-            for edge in edges:
-                if self.runs_at_import(edge):
-                    continue
-                reaches = any(self.missing(t) or self.fails(t) is not None
-                              for t in self.with_parents(edge.target))
-                if not reaches:
-                    continue
-                never_fails = edge.kind in (ImportKind.TYPE_CHECKING, ImportKind.GUARDED)
-                if never_fails or not self.breaks(edge):
-                    safe.append(SafeReference(file, edge.line, edge.kind, edge.target,
-                                              edge.reference or edge.statement))
-                    continue
-                if edge.kind not in (ImportKind.LAZY, ImportKind.STRING):
-                    continue
-                chain = [] if self.missing(edge.target) else self.failure_chain(edge.target)
-                sites = ((file, edge.line), *((link.file, link.line) for link in chain))
-                failures.append(RuntimeFailure(
-                    file=file, line=edge.line, function=edge.function, kind=edge.kind,
-                    target=edge.target, statement=edge.reference or edge.statement,
-                    name=edge.name if edge.reference is not None else None,
-                    sites=tuple(dict.fromkeys(sites)), chain=tuple(chain),
-                    reached_from=self.routes_reaching(module),
-                ))
+            reaches = any(self.missing(t) or self.fails(t) is not None
+                          for t in self.with_parents(edge.target))
+            if not reaches:
+                continue
+            never_fails = edge.kind in (ImportKind.TYPE_CHECKING, ImportKind.GUARDED)
+            if never_fails or not self.breaks(edge):
+                safe.append(SafeReference(file, edge.line, edge.kind, edge.target,
+                                          edge.reference or edge.statement))
+                continue
+            if edge.kind not in (ImportKind.LAZY, ImportKind.STRING):
+                continue
+            chain = [] if self.missing(edge.target) else self.failure_chain(edge.target)
+            sites = ((file, edge.line), *((link.file, link.line) for link in chain))
+            failures.append(RuntimeFailure(
+                file=file, line=edge.line, function=edge.function, kind=edge.kind,
+                target=edge.target, statement=edge.reference or edge.statement,
+                name=edge.name if edge.reference is not None else None,
+                sites=tuple(dict.fromkeys(sites)), chain=tuple(chain),
+                reached_from=self.routes_reaching(module),
+            ))
         failures.sort(key=lambda f: (f.file, f.line))
         safe.sort(key=lambda s: (s.file, s.line))
         return failures, safe

@@ -57,13 +57,23 @@ def _graph_section(graph: ModuleGraph) -> str:
     )
 
 
+#: Imports listed per edge in the page, for an edge that breaks a contract (the violating
+#: first) and for one that does not; the JSON report has them all.
+PAGE_EDGE_IMPORTS = 40
+PAGE_ALLOWED_IMPORTS = 10
+
+
 def _edge_data(graph: ModuleGraph) -> str:
-    data = {f"{e.source}->{e.target}": {
-        "source": e.source, "target": e.target, "count": e.count, "violations": e.violations,
-        "contracts": list(e.contracts),
-        "imports": [{"file": i.file, "line": i.line, "statement": i.statement, "kind": i.kind,
-                     "function": i.function, "violating": i.violating,
-                     "contract": i.contract} for i in e.imports]} for e in graph.edges}
+    data = {}
+    for e in graph.edges:
+        shown = e.imports[:PAGE_EDGE_IMPORTS if e.violating else PAGE_ALLOWED_IMPORTS]
+        data[f"{e.source}->{e.target}"] = {
+            "source": e.source, "target": e.target, "count": e.count,
+            "violations": e.violations, "contracts": list(e.contracts),
+            "more": e.count - len(shown),
+            "imports": [{"file": i.file, "line": i.line, "statement": i.statement,
+                         "kind": i.kind, "function": i.function, "violating": i.violating,
+                         "contract": i.contract} for i in shown]}
     # Inside <script>, only "</" can end the element early.
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
 
@@ -235,6 +245,10 @@ SCRIPT = r"""
         (item.contract ? ", breaks " + item.contract : "") + ")"));
       list.appendChild(entry);
     });
+    if (found.more) {
+      list.appendChild(text("li", "\u2026 and " + found.more + " more (all of them are in " +
+        "archguard audit --format json)"));
+    }
     panel.appendChild(list);
     panel.hidden = false;
   }

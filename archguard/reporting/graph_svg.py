@@ -431,7 +431,11 @@ def _around_rows(start: Point, end: Point, layout: Layout) -> Route:
     curve = _s_curve(start, end)
     low, high = sorted((start[1], end[1]))
     between = [box for box in layout.boxes.values() if box.top > low and box.bottom < high]
-    if not any(_runs_through(curve, box) for box in between):
+    # A Bézier curve stays within its control points: only boxes across their span can be hit.
+    left, right = min(p[0] for p in curve), max(p[0] for p in curve)
+    near = [box for box in between
+            if box.left - 6 <= right and box.left + box.width + 6 >= left]
+    if not any(_runs_through(curve, box) for box in near):
         return (curve,)
     points = [start]
     for y in sorted({box.y for box in between}, reverse=start[1] > end[1]):
