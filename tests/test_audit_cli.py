@@ -121,11 +121,13 @@ def test_an_unknown_ref_of_a_repository_is_named(tmp_path):
     assert "'v9' is neither a directory nor a git ref of the repository at" in done.stderr
 
 
-def test_without_entry_points_the_second_answer_says_start_up_was_not_followed(tmp_path):
+def test_without_entry_points_every_module_is_taken_as_started_and_the_answer_says_so(
+        tmp_path):
     root = write_tree(tmp_path / "shop", {**BROKEN, "archguard.yaml": CONFIG})
     report = json.loads(audit(root, "--no-cache", "--format", "json").stdout)
-    assert report["answers"][1]["line"].endswith(
-        "start-up was not followed: the configuration names no runtime.entry_points")
+    assert report["answers"][1]["line"] == (
+        "the app would crash at start-up without gifts; every module was taken as imported "
+        "at start-up: the configuration names no runtime.entry_points")
 
 
 def test_run_proves_each_removal_and_says_how_often_the_prediction_held(tmp_path):

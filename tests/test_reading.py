@@ -39,6 +39,7 @@ TRICKY = {
     "app/.hidden/__init__.py": "",
     "app/pkg/__pycache__/mod.py": "",
     "app/pkg/some.module.py": "",
+    "app/pkg/0001_initial.py": "",  # not an identifier, but importlib imports it
     "app/pkg/notes.txt": "",
 }
 
@@ -49,7 +50,8 @@ def test_the_modules_are_those_of_grimps_graph(make_project):
     expected = {m for m in graph.modules if not graph.is_module_squashed(m)}
     files = package_files(root, "app")
     assert set(files) == expected == {"app", "app.main", "app.pkg", "app.pkg.mod",
-                                      "app.pkg.deeper", "app.pkg.deeper.leaf"}
+                                      "app.pkg.deeper", "app.pkg.deeper.leaf",
+                                      "app.pkg.0001_initial"}
     assert files["app.pkg"] == root / "app/pkg/__init__.py"
     assert files["app.pkg.deeper.leaf"] == root / "app/pkg/deeper/leaf.py"
 
@@ -61,6 +63,26 @@ def test_the_manifest_gives_each_module_its_time_and_size(make_project):
     path, mtime, size = modules["app.pkg.mod"]
     assert path == root / "app/pkg/mod.py"
     assert (mtime, size) == (path.stat().st_mtime_ns, 6)
+
+
+def test_every_python_file_left_out_is_listed_with_its_reason(make_project):
+    root = make_project(TRICKY)
+    left_out: list[tuple[str, str]] = []
+    manifest_modules(root, "app", source_manifest(root / "app"), left_out=left_out,
+                     exclude=["app/pkg/deeper"])
+    assert sorted(left_out) == [
+        ("app/loose/inner/__init__.py", "not in a package: app/loose has no __init__.py"),
+        ("app/loose/inner/thing.py", "not in a package: app/loose has no __init__.py"),
+        ("app/loose/script.py", "not in a package: app/loose has no __init__.py"),
+        ("app/not-a-name/__init__.py",
+         "folder 'not-a-name' is not a package name: no import can reach it"),
+        ("app/not-a-name/x.py",
+         "folder 'not-a-name' is not a package name: no import can reach it"),
+        ("app/pkg/deeper/__init__.py", "excluded by project.exclude: app/pkg/deeper"),
+        ("app/pkg/deeper/leaf.py", "excluded by project.exclude: app/pkg/deeper"),
+        ("app/pkg/some.module.py", "file name 'some.module.py' has a dot: it cannot be a "
+                                   "module name"),
+    ]
 
 
 def test_a_package_without_init_has_no_modules(make_project):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from archguard.errors import ArchguardError
@@ -131,26 +132,67 @@ def source_manifest(folder: Path) -> list[tuple[str, int, int]]:
     return found
 
 
-def manifest_modules(source_root: Path, package: str, manifest: list[tuple[str, int, int]]
+def manifest_modules(source_root: Path, package: str, manifest: list[tuple[str, int, int]],
+                     *, exclude: Sequence[str] = (),
+                     left_out: list[tuple[str, str]] | None = None,
                      ) -> dict[str, tuple[Path, int, int]]:
     """The modules of a regular package (see :func:`package_files`), from the
     :func:`source_manifest` of its folder: each module's file, with its modification time
-    (ns) and size, as read once for the result cache's key and the import table's."""
+    (ns) and size, as read once for the result cache's key and the import table's.
+
+    A file is a module as it is for grimp and for ``importlib``: any ``.py`` file of a
+    package, whatever its name (``0001_initial.py``, as Django's migrations are named,
+    cannot be named in an ``import`` statement but is imported by importlib all the same).
+    ``exclude`` holds globs of paths relative to ``source_root`` to leave out. Each file left
+    out is added to ``left_out`` as ``(path relative to source_root, reason)``.
+    """
+    from archguard.domain.patterns import matches_path
+
     package_dir = source_root / Path(*package.split("."))
+    prefix = package_dir.relative_to(source_root).as_posix() if package_dir != source_root \
+        else ""
     packages = {path[:-len("__init__.py")].rstrip("/") for path, _, _ in manifest
                 if path == "__init__.py" or path.endswith("/__init__.py")}
+
+    def leave(path: str, reason: str) -> None:
+        if left_out is not None:
+            left_out.append((f"{prefix}/{path}" if prefix else path, reason))
+
     if "" not in packages:
+        for path, _, _ in manifest:
+            leave(path, f"not in a package: {package} has no __init__.py")
         return {}
     found: dict[str, tuple[Path, int, int]] = {}
     for path, mtime, size in manifest:
-        folder, _, name = path.rpartition("/")
-        if folder not in packages or not name[:-3].isidentifier():
+        relative = f"{prefix}/{path}" if prefix else path
+        pattern = next((p for p in exclude if matches_path(p, relative)
+                        or any(matches_path(p, folder) for folder in _folders(relative))),
+                       None)
+        if pattern is not None:
+            leave(path, f"excluded by project.exclude: {pattern}")
             continue
+        folder, _, name = path.rpartition("/")
         parts = folder.split("/") if folder else []
-        if not all(part.isidentifier() for part in parts) or not all(
-                "/".join(parts[:n]) in packages for n in range(1, len(parts))):
+        bad = next((part for part in parts if not part.isidentifier()), None)
+        if bad is not None:
+            leave(path, f"folder {bad!r} is not a package name: no import can reach it")
+            continue
+        missing = next(("/".join(parts[:n]) for n in range(1, len(parts) + 1)
+                        if "/".join(parts[:n]) not in packages), None)
+        if missing is not None:
+            leave(path, f"not in a package: {prefix + '/' if prefix else ''}{missing} has no "
+                        "__init__.py")
+            continue
+        if "." in name[:-3]:
+            leave(path, f"file name {name!r} has a dot: it cannot be a module name")
             continue
         dotted = ".".join([package, *parts]) if name == "__init__.py" else \
             ".".join([package, *parts, name[:-3]])
         found[dotted] = (package_dir / path, mtime, size)
     return found
+
+
+def _folders(relative: str) -> list[str]:
+    """The folders a path is in, outermost first: ``a/b/c.py`` → ``a``, ``a/b``."""
+    parts = relative.split("/")[:-1]
+    return ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]

@@ -10,6 +10,7 @@ when, a missing target can break the program.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +74,94 @@ def statements_from_json(data: list[dict[str, Any]]) -> list[ImportStatement]:
             "ignore": tuple(item["ignore"]) if item["ignore"] is not None else None,
         }))
     return statements
+
+
+# -- source this Python cannot parse ----------------------------------------------------------
+
+_HEADER = re.compile(r"(async\s+def|def|class)\s+([A-Za-z_]\w*)|if\s+(?:typing\.)?TYPE_CHECKING\s*:"
+                     r"|try\s*:")
+_CATCHES_IMPORT_ERROR = re.compile(r"except\s*\(?[^:]*\b(ImportError|ModuleNotFoundError)\b")
+
+
+def guess_statements(source: bytes, lines: list[int]) -> list[ImportStatement]:
+    """The import statements starting on ``lines`` of a file this Python cannot parse as a
+    whole (newer syntax elsewhere in it), each statement parsed on its own, and its kind
+    and function read from the indentation and the block headers above it: a guess where
+    the layout is unusual (a ``try`` in one line, a header continued on several)."""
+    text = source.decode("utf-8", errors="replace").splitlines()
+    found = []
+    for line in sorted(set(lines)):
+        if not 0 < line <= len(text):
+            continue
+        statement, end = _statement_at(text, line - 1)
+        try:
+            node = ast.parse(statement.strip()).body[0]
+        except (SyntaxError, ValueError, IndexError):
+            continue
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        indent = len(text[line - 1]) - len(text[line - 1].lstrip())
+        kind, function = _place_above(text, line - 1, indent)
+        if isinstance(node, ast.ImportFrom):
+            names = tuple(alias.name for alias in node.names)
+            bound = tuple(alias.asname or alias.name for alias in node.names)
+            module, level = node.module or "", node.level
+        else:
+            names = ()
+            bound = tuple(alias.asname or alias.name.split(".")[0] for alias in node.names)
+            module, level = "", 0
+        ignore, reason = inline_ignore(text, line, end + 1)
+        found.append(ImportStatement(
+            line=line, column=indent + 1, end_line=end + 1, statement=ast.unparse(node),
+            kind=kind, names=names, function=function, bound=bound, module=module,
+            level=level, ignore=ignore, ignore_reason=reason))
+    return found
+
+
+def _statement_at(text: list[str], index: int) -> tuple[str, int]:
+    """The logical line starting at ``index``: until brackets close and no backslash ends
+    it; a comment is cut off."""
+    parts, depth, end = [], 0, index
+    for end in range(index, len(text)):
+        line = text[end].split("#", 1)[0]
+        parts.append(line.rstrip("\\"))
+        depth += line.count("(") - line.count(")")
+        if depth <= 0 and not line.rstrip().endswith("\\"):
+            break
+    return " ".join(p.strip() for p in parts), end
+
+
+def _place_above(text: list[str], index: int, indent: int) -> tuple[ImportKind, str | None]:
+    """The kind and function of a statement from the headers of the blocks holding it."""
+    kind = ImportKind.MODULE
+    names: list[str] = []
+    function_seen = False
+    for above in range(index - 1, -1, -1):
+        line = text[above]
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        level = len(line) - len(line.lstrip())
+        if level >= indent:
+            continue
+        indent = level
+        header = _HEADER.match(stripped)
+        if header is None:
+            continue
+        if header.group(2):
+            if header.group(1) != "class":
+                function_seen = True
+            names.insert(0, header.group(2))
+        elif stripped.startswith("try") and kind == ImportKind.MODULE and not function_seen:
+            below = [t.strip() for t in text[index:] if t.strip()
+                     and len(t) - len(t.lstrip()) == level]
+            if below and _CATCHES_IMPORT_ERROR.match(below[0]):
+                kind = ImportKind.GUARDED
+        elif kind == ImportKind.MODULE and not function_seen:
+            kind = ImportKind.TYPE_CHECKING
+    if function_seen:
+        if kind == ImportKind.MODULE:
+            kind = ImportKind.LAZY
+        function = ".".join(names)
+        return kind, function
+    return kind, None

@@ -16,8 +16,10 @@ Nothing is imported or executed: grimp reads the files.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,10 +140,20 @@ def _scan(package_dir: Path, root_package: str, modules: set[str],
     imports: Imports = {}
     names: dict[str, str] = {}  # one string per module name, however many import it
     batch = sorted(wanted)
+    def scan(part: list[str], packages: set[FoundPackage]) -> dict:
+        with _panic_output_held():
+            return scan_imports([files[name] for name in part], found_packages=packages,
+                                include_external_packages=True,
+                                exclude_type_checking_imports=False)
+
     for start in range(0, len(batch), BATCH):  # grimp's objects for one batch at a time
-        scanned = scan_imports([files[name] for name in batch[start:start + BATCH]],
-                               found_packages=found, include_external_packages=True,
-                               exclude_type_checking_imports=False)
+        part = batch[start:start + BATCH]
+        try:
+            scanned = scan(part, found)
+        except BaseException as error:  # grimp's scanner panics on some climbing imports
+            if type(error).__name__ != "PanicException":
+                raise
+            scanned = _scan_around_panics(part, files, package_dir, root_package, scan)
         while scanned:
             file, direct = scanned.popitem()
             targets: dict[str, list[int]] = {}
@@ -152,6 +164,99 @@ def _scan(package_dir: Path, root_package: str, modules: set[str],
                 lines.sort()
             imports[file.module.name] = targets
     return imports
+
+
+@contextlib.contextmanager
+def _panic_output_held() -> Iterator[None]:
+    """What the scanner writes to the standard error while it runs is held back, and shown
+    unless the scanner panicked: a panic's message and backtrace are grimp's, not the
+    user's business (the file is scanned again without the imports that caused it)."""
+    import os
+    import sys
+    import tempfile
+
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        panicked = False
+        try:
+            yield
+        except BaseException as error:
+            panicked = type(error).__name__ == "PanicException"
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            if not panicked:
+                held.seek(0)
+                output = held.read()
+                if output:
+                    try:
+                        sys.stderr.buffer.write(output)
+                    except (AttributeError, ValueError):
+                        sys.stderr.write(output.decode("utf-8", errors="replace"))
+                    sys.stderr.flush()
+
+
+def _scan_around_panics(part: list[str], files: dict, package_dir: Path, root_package: str,
+                        scan) -> dict:  # type: ignore[no-untyped-def]
+    """The batch scanned file by file; a file the scanner panics on (a relative import that
+    climbs several levels above the top-level package) is scanned again from a copy in
+    which those imports are blank lines, and each is kept as an import of
+    :attr:`ImportTable.BEYOND_TOP` at its line."""
+    import tempfile
+
+    from grimp.application.ports.modulefinder import FoundPackage
+    from grimp.domain.valueobjects import DirectImport, Module
+
+    found = {FoundPackage(name=root_package, directory=str(package_dir),
+                          module_files=frozenset(files.values()))}
+    scanned: dict = {}
+    for name in part:
+        try:
+            scanned.update(scan([name], found))
+            continue
+        except BaseException as error:
+            if type(error).__name__ != "PanicException":
+                raise
+        relative = files[name].module.name.split(".")[1:]
+        path = package_dir.joinpath(*relative)
+        path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+        text, climbing = _without_climbing_imports(path, name, path.name == "__init__.py")
+        with tempfile.TemporaryDirectory(prefix="archguard-climbing-") as folder:
+            copy = Path(folder) / path.relative_to(package_dir)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_text(text, encoding="utf-8")
+            result = scan([name], {FoundPackage(name=root_package, directory=folder,
+                                                module_files=frozenset(files.values()))})
+        for file, direct in result.items():
+            scanned[file] = set(direct) | {
+                DirectImport(importer=Module(name), imported=Module(ImportTable.BEYOND_TOP),
+                             line_number=line, line_contents="") for line in climbing}
+    return scanned
+
+
+def _without_climbing_imports(path: Path, module: str, is_package: bool
+                              ) -> tuple[str, list[int]]:
+    """The file's text with each relative import that climbs above the top-level package
+    blanked (line numbers kept), and the lines of those imports."""
+    import ast
+
+    text = path.read_text(encoding="utf-8")
+    depth = len(module.split(".")) - (0 if is_package else 1)
+    lines = text.splitlines(keepends=True)
+    climbing = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom) and node.level > depth:
+            climbing.append(node.lineno)
+            for index in range(node.lineno - 1, (node.end_lineno or node.lineno)):
+                lines[index] = "\n"
+    return "".join(lines), sorted(climbing)
 
 
 def _from_graph(graph) -> Imports:

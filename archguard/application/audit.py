@@ -188,13 +188,13 @@ def self_contained(result: CheckResult, modules: tuple[ModuleRow, ...]) -> Answe
 
 
 def still_runs(removals: tuple[Scenario, ...], ran: bool, started: bool = True) -> Answer:
-    """The second question. Without entry points (``started`` false) start-up cannot be
-    followed, and the answer says so."""
+    """The second question. Without entry points (``started`` false) every module is taken
+    as imported at start-up, and the answer says so."""
     answer = _still_runs(removals, ran)
     if started:
         return answer
-    return Answer(answer.question, answer.yes, answer.line + "; start-up was not followed: "
-                  "the configuration names no runtime.entry_points")
+    return Answer(answer.question, answer.yes, answer.line + "; every module was taken as "
+                  "imported at start-up: the configuration names no runtime.entry_points")
 
 
 def _still_runs(removals: tuple[Scenario, ...], ran: bool) -> Answer:

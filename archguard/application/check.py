@@ -83,6 +83,7 @@ class _CheckRun:
         sites = [(file, s) for file, statements in self.project.classified.items()
                  for s in statements]
         findings = (*self.project.inventory.findings, *self.string_findings,
+                    *self.beyond_top_findings(), *self.project.syntax_findings,
                     *_ignore_findings(self.config, self.used_ignores,
                                       [*sites, *self.string_ignores], self.inline_used,
                                       self.project_dir))
@@ -91,7 +92,29 @@ class _CheckRun:
             project_dir=str(self.project_dir), contracts=outcomes, findings=findings,
             errors=tuple(self.project.errors), modules_checked=len(self.importers),
             imports_checked=self.imports_checked, references_checked=self.references_checked,
+            left_out=self.project.left_out,
         )
+
+    def beyond_top_findings(self) -> list[Finding]:
+        """Each relative import that climbs above the top-level package, with its text."""
+        found = []
+        for module in self.project.table.project_modules:
+            lines = self.project.table.beyond_top(module)
+            if not lines:
+                continue
+            path = self.project.relative(module)[0]
+            statements = self.project.statements_of(module)
+            depth = len(module.split(".")) - (0 if path.name == "__init__.py" else 1)
+            for line in lines:
+                statement = next((s for s in statements if s.spans(line)), None)
+                written = statement.statement if statement is not None else f"line {line}"
+                level = statement.level if statement is not None else 0
+                found.append(rules.IMPORT_BEYOND_TOP_LEVEL.finding(
+                    f"{written}: {level} levels up from {module}, which is {depth} "
+                    f"package{'s' if depth != 1 else ''} deep, is above the top-level package "
+                    f"{module.split('.')[0]}; Python raises ImportError here",
+                    path, line))
+        return found
 
     def check_strings(self) -> None:
         """String references judged like imports; ambiguous and unresolved ones reported."""

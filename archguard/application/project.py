@@ -49,6 +49,11 @@ class Project:
         self.string_scan: StringScan | None = reading.strings
         #: Files that could not be read or parsed, as messages naming file and line.
         self.errors: list[str] = [str(e) for e in reading.imports.unparsable]
+        #: Files of newer syntax than this Python's, read from the import graph.
+        self.syntax_findings: list = []
+        self._grimp_unparsable = {e.path.resolve() for e in reading.imports.unparsable}
+        #: The package's Python files that are not read, each with the reason.
+        self.left_out: tuple[tuple[str, str], ...] = reading.left_out
         #: Each module of the import table, with its file.
         self.files: dict[str, Path] = {m: p for m, p in reading.files.items() if m in self.table}
         self._relatives: dict[str, tuple[Path, str]] = {}
@@ -99,8 +104,7 @@ class Project:
                 statements = self._cache.fetch(cache_key(path, self.project_dir), path,
                                                classify)
             except SourceSyntaxError as exc:
-                self.error(str(exc))
-                statements = []
+                statements = self._guessed(module, path, relative, exc)
             except OSError as exc:
                 self.error(f"{path}: cannot be read: {exc.strerror or exc}")
                 statements = []
@@ -139,6 +143,35 @@ class Project:
                                   lambda _data, found=statements: found)
             except OSError:
                 continue
+
+    def _guessed(self, module: str, path: Path, relative: str,
+                 error: SourceSyntaxError) -> list[ImportStatement]:
+        """The statements of a file ``ast`` cannot parse. When grimp's parser read it (newer
+        syntax than this Python's: ``type`` statements, PEP 695 generics, nested f-strings),
+        its imports are those of the table, each parsed on its own, their kinds guessed
+        from the layout, and a finding says so; otherwise the file is an error."""
+        import platform
+
+        from archguard.adapters.import_statements import guess_statements
+        from archguard.domain import finding_rules as rules
+
+        if module not in self.table or path.resolve() in self._grimp_unparsable:
+            self.error(str(error))
+            return []
+        data = self.source(relative) or b""
+        lines = [n for target in self.table.imported_by(module)
+                 for n in self.table.lines(module, target)]
+        lines += self.table.beyond_top(module)
+        statements = guess_statements(data, lines)
+        self.syntax_findings.append(rules.NEWER_SYNTAX.finding(
+            f"Python {platform.python_version()}, which archguard runs on, cannot parse this "
+            f"file ({error.message}), but grimp's parser reads it: syntax of a newer Python "
+            f"(3.12 or later: type statements, generics, nested f-strings). Its "
+            f"{len(statements)} import statement{'s are' if len(statements) != 1 else ' is'} "
+            "read from the import graph, their kinds guessed from the layout; run archguard "
+            "on the project's Python for exact kinds and uses",
+            path, error.line))
+        return statements
 
     @property
     def classified(self) -> dict[str, list[ImportStatement]]:

@@ -30,8 +30,8 @@ def rewrite_context(project: Project, violations: tuple[Violation, ...]) -> Rewr
     """What the recipes may know of ``project``, read without importing it."""
     config = project.config
     importers: dict[str, set[str]] = defaultdict(set)
-    for importer, imported in project.table.imports.items():
-        for target in imported:
+    for importer in project.table.project_modules:
+        for target in project.table.imported_by(importer):
             importers[target].add(importer)
 
     def read(relative: str) -> str | None:

@@ -30,11 +30,13 @@ SIDE_BY_SIDE_FROM = 1000
 @dataclass
 class ProjectReading:
     """``files``: each module's file, by dotted name; ``imports``: the import table and the
-    files that could not be parsed; ``strings``: the string scan (None when strings are off)."""
+    files that could not be parsed; ``strings``: the string scan (None when strings are off);
+    ``left_out``: the Python files of the package that are not read, each with the reason."""
 
     files: dict[str, Path]
     imports: TableBuild
     strings: StringScan | None
+    left_out: tuple[tuple[str, str], ...] = ()
 
 
 def read_project(project_dir: Path, config: ArchitectureConfig, *, use_cache: bool,
@@ -68,7 +70,9 @@ def _read(project_dir: Path, config: ArchitectureConfig, use_cache: bool,
     source_root = (project_dir / config.source_root).resolve()
     if manifest is None:
         manifest = source_manifest(source_root / Path(*config.root_package.split(".")))
-    modules = manifest_modules(source_root, config.root_package, manifest)
+    left_out: list[tuple[str, str]] = []
+    modules = manifest_modules(source_root, config.root_package, manifest,
+                               exclude=config.exclude, left_out=left_out)
     files = {module: path for module, (path, _, _) in modules.items()}
     signatures = {module: (mtime, size) for module, (_, mtime, size) in modules.items()}
     cache_dir = project_dir.resolve() / CACHE_DIR if use_cache else None
@@ -78,7 +82,7 @@ def _read(project_dir: Path, config: ArchitectureConfig, use_cache: bool,
                                   signatures)
 
     if not config.strings.enabled:
-        return ProjectReading(files, imports(), None)
+        return ProjectReading(files, imports(), None, tuple(left_out))
     from archguard.application.strings import scan_project
 
     def strings():
@@ -91,4 +95,4 @@ def _read(project_dir: Path, config: ArchitectureConfig, use_cache: bool,
     else:
         table = imports()
         scan = strings()
-    return ProjectReading(files, table, scan)
+    return ProjectReading(files, table, scan, tuple(left_out))

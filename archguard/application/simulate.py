@@ -309,6 +309,11 @@ class _Prediction:
         runtime = self.model.config.runtime
         roots = [m for m in runtime.entry_points if m in self.model.files]
         self.discovered_by: dict[str, str] = {}
+        if self.every_module_started:
+            # Without a runtime section, each module's own import is all that is known: a
+            # module that fails to import crashes whatever imports it.
+            return [m for m in sorted(self.model.files)
+                    if (name := self.model.owner_name(m)) is None or name in self.loaded]
         for patterns, wanted in ((runtime.scanned, self.present),
                                  (runtime.discovered, self.loaded)):
             for pattern in patterns:
@@ -465,11 +470,16 @@ class _Prediction:
             found.add(module)
         return tuple(sorted(found))[:5]
 
+    @property
+    def every_module_started(self) -> bool:
+        runtime = self.model.config.runtime
+        return not (runtime.entry_points or runtime.scanned or runtime.discovered)
+
     def run(self) -> Prediction:
         failures, safe = self.later_and_safe()
         return Prediction(removed=self.removed, cascade=tuple(self.cascade),
                           crashes=tuple(self.crashes()), runtime_failures=tuple(failures),
-                          safe=tuple(safe))
+                          safe=tuple(safe), every_module_started=self.every_module_started)
 
 
 def optional_modules(model: RemovalModel) -> list[str]:

@@ -135,8 +135,40 @@ IGNORE_WITHOUT_REASON = Rule(
             "only`.",
     ))
 
+IMPORT_BEYOND_TOP_LEVEL = Rule(
+    "import-beyond-top-level", "A relative import that climbs above the top-level package",
+    "error", DocBlock(
+        what="A `from ...x import y` has more leading dots than the packages it sits in: it "
+             "names nothing inside the project.",
+        why="Python raises ImportError (\"attempted relative import beyond top-level "
+            "package\") where the statement runs. It is no dependency on any module, so it "
+            "is reported here instead of as an edge; read as one, it would make up chains "
+            "and violations that do not exist.",
+        example="from ....models import Gift  in app/modules/shop/x.py (a package three "
+                "deep: three dots reach app, four reach above it)",
+        fix="Count the dots again, or write the import absolutely: "
+            "from app.modules.gifts.models import Gift.",
+    ))
+
+NEWER_SYNTAX = Rule(
+    "newer-syntax", "A file of newer Python syntax than archguard runs on", "warning",
+    DocBlock(
+        what="Python's own parser, in the version archguard runs on, cannot parse the file, "
+             "but grimp's parser (which reads every Python 3 syntax) can: the file uses "
+             "syntax of a later Python (3.12: `type` statements, PEP 695 generics, nested "
+             "f-strings).",
+        why="Its imports are still in the import graph and are judged; what needs Python's "
+            "parser is only approximate: the kind of each import (module level, lazy, "
+            "TYPE_CHECKING, guarded) is read from the indentation and the block headers "
+            "above it, and the functions using the imported names are not listed.",
+        example="type Wrapped = list[Gift]  in app/modules/shop/x.py, read by archguard on "
+                "Python 3.11",
+        fix="Run archguard on the Python the project is written for (3.12 or later here).",
+    ))
+
 FINDING_RULES: dict[str, Rule] = {rule.id: rule for rule in (
     MISSING_INIT, DECLARED_MODULE_MISSING, UNPARSABLE_DEFINITION, UNREADABLE_DEFINITION,
     CATEGORY_MISMATCH, REQUIRES_MISMATCH, UNCATEGORISED_MODULE, UNKNOWN_REQUIREMENT,
     AMBIGUOUS_REFERENCE, UNRESOLVED_REFERENCE, UNUSED_IGNORE, IGNORE_WITHOUT_REASON,
+    IMPORT_BEYOND_TOP_LEVEL, NEWER_SYNTAX,
 )}

@@ -93,6 +93,12 @@ class ImportTable:
     imports directly, and the lines of those imports. A module outside the project is named
     by its top-level package (``sqlalchemy``), as grimp names it."""
 
+    #: The key under which a module's relative imports that climb above the top-level
+    #: package are kept (``from ....x import y`` one level too many): no module is imported
+    #: by them (Python raises ImportError), so they are no edge, but their lines are kept
+    #: (and cached) to be reported.
+    BEYOND_TOP = ""
+
     def __init__(self, imports: dict[str, dict[str, list[int]]]) -> None:
         #: importer -> imported -> line numbers, for every module of the project.
         self.imports = imports
@@ -107,7 +113,12 @@ class ImportTable:
 
     def imported_by(self, importer: str) -> list[str]:
         """The modules ``importer`` imports directly, sorted."""
-        return sorted(self.imports.get(importer, ()))
+        return sorted(m for m in self.imports.get(importer, ()) if m != self.BEYOND_TOP)
+
+    def beyond_top(self, importer: str) -> list[int]:
+        """The lines of ``importer``'s relative imports that climb above the top-level
+        package."""
+        return self.imports.get(importer, {}).get(self.BEYOND_TOP, [])
 
     def lines(self, importer: str, imported: str) -> list[int]:
         """The lines on which ``importer`` imports ``imported``."""

@@ -95,6 +95,9 @@ class Prediction:
     crashes: tuple[Crash, ...] = ()
     runtime_failures: tuple[RuntimeFailure, ...] = ()
     safe: tuple[SafeReference, ...] = ()
+    #: No ``runtime.entry_points`` nor discovery patterns are configured: every module
+    #: present is taken as imported at start-up (what start-up never imports is not known).
+    every_module_started: bool = False
 
     @property
     def import_crash(self) -> bool:

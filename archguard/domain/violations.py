@@ -92,6 +92,9 @@ class CheckResult:
     imports_checked: int = 0
     #: String references resolved to one module and judged by the contracts.
     references_checked: int = 0
+    #: The package's Python files not read, as ``(path relative to the source root,
+    #: reason)``: excluded by ``project.exclude``, or not reachable by any import.
+    left_out: tuple[tuple[str, str], ...] = ()
     #: Baseline entries that match no violation any more (fixed since).
     stale: tuple[dict[str, Any], ...] = ()
     baseline_file: str | None = None

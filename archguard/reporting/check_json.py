@@ -66,6 +66,7 @@ def result_to_json(result: CheckResult, proposals: ProposalSet | None = None) ->
         "findings": [finding_to_json(f, result) for f in result.findings],
         "errors": list(result.errors),
         "stale": [dict(entry) for entry in result.stale],
+        "files_left_out": [{"file": file, "reason": reason} for file, reason in result.left_out],
         "summary": {
             "contracts": len(result.contracts),
             "contracts_broken": sum(1 for c in result.contracts if not c.kept),
@@ -74,6 +75,7 @@ def result_to_json(result: CheckResult, proposals: ProposalSet | None = None) ->
             "baselined": sum(1 for v in violations if v.baselined),
             "stale": len(result.stale),
             "modules_checked": result.modules_checked,
+            "files_left_out": len(result.left_out),
             "imports_checked": result.imports_checked,
             "references_checked": result.references_checked,
         },

@@ -14,6 +14,7 @@ def _prediction(prediction: Prediction) -> dict:
     return {
         "verdict": prediction.verdict,
         "import_crash": prediction.import_crash,
+        "every_module_started": prediction.every_module_started,
         "crashes": [
             {"module": c.module, "file": c.file, "line": c.line, "target": c.target,
              "first": c.first, "root": c.root, "discovered_by": c.discovered_by,

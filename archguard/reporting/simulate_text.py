@@ -13,7 +13,12 @@ from archguard.domain.simulation import (
     SimulationResult,
 )
 from archguard.reporting.inventory_text import make_console
-from archguard.reporting.wording import agreed_text, observed_text, removed_text
+from archguard.reporting.wording import (
+    EVERY_MODULE_STARTED,
+    agreed_text,
+    observed_text,
+    removed_text,
+)
 
 #: Rows listed per table before "… and N more".
 SHOWN = 15
@@ -125,6 +130,8 @@ def _summary(result: SimulationResult, console: Console) -> None:
         line += f"; prediction and observation agree in {agreed}/{len(judged)} " \
                 f"({result.agreement:.0%})"
     console.print(line)
+    if any(s.prediction.every_module_started for s in result.scenarios):
+        console.print(f"[dim]note: {escape(EVERY_MODULE_STARTED)}[/dim]")
 
 
 def _md(text: str) -> str:
@@ -132,8 +139,10 @@ def _md(text: str) -> str:
 
 
 def simulation_to_markdown(result: SimulationResult) -> str:
-    lines = ["# archguard simulate", "",
-             "| Removed | Crashes at import | Runtime failures | Verdict |"
+    lines = ["# archguard simulate", ""]
+    if any(s.prediction.every_module_started for s in result.scenarios):
+        lines += [f"Note: {EVERY_MODULE_STARTED}.", ""]
+    lines += ["| Removed | Crashes at import | Runtime failures | Verdict |"
              + (" Observed | Agreed |" if result.ran else ""),
              "|---|---|---|---|" + ("---|---|" if result.ran else "")]
     for scenario in result.scenarios:

@@ -38,3 +38,11 @@ def observed_text(scenario: Scenario) -> str:
 
 def agreed_text(scenario: Scenario) -> str:
     return "-" if scenario.agreed is None else ("yes" if scenario.agreed else "NO")
+
+
+#: Said of a prediction made without ``runtime`` settings.
+EVERY_MODULE_STARTED = (
+    "no runtime.entry_points (nor scanned or discovered patterns) in the configuration: "
+    "every module is taken as imported at start-up, so a module that fails to import is a "
+    "crash; set runtime.entry_points to follow start-up from the app's entry point, with the "
+    "chain to each failing import, and to leave out code start-up never imports")
