@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from propose import PLATFORM, REPO, RULES, measure, report  # noqa: E402
+from propose import PLATFORM, REPO, RULES, measure, report
 
 
 def commands(tree: Path, config: Path) -> dict[str, list[str]]:
