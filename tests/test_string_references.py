@@ -124,9 +124,10 @@ SERVICE = "app/modules/shop/service.py"
      4, "app.modules.extras.wrap", ("Wrapper",),
      "import_string('app.modules.extras.wrap.Wrapper')"),
     ('from app.core import loading\n\ndef load():\n    return loading.get_class("extras.views", "GiftView")\n',
-     4, "app.modules.extras.views", (), "loading.get_class('extras.views')"),
+     4, "app.modules.extras.views", ("GiftView",),
+     "loading.get_class('extras.views', 'GiftView')"),
     ('from app.core.loading import get_model\n\ndef load():\n    return get_model("extras", "Gift")\n',
-     4, "app.modules.extras.models", (), "get_model('extras')"),
+     4, "app.modules.extras.models", ("Gift",), "get_model('extras', 'Gift')"),
     ('from app.core.loading import get_model\n\ndef load():\n    return get_model("extras.Gift")\n',
      4, "app.modules.extras.models", ("Gift",), "get_model('extras.Gift')"),
     ('from app import settings\nfrom app.core.loading import import_string\n\ndef load():\n'

@@ -84,7 +84,7 @@ class ScanRules:
         return repr((SCANNER_VERSION, self.root_package, self.loaders, self.settings))
 
 
-SCANNER_VERSION = 4
+SCANNER_VERSION = 5
 
 
 def scan_strings(path: Path, data: bytes, rules: ScanRules, *, definition: bool = False,
@@ -321,8 +321,13 @@ class _Scanner(PlaceWalker):
         value = _argument(node, position, keyword)
         text = _string(value)
         if text is not None:
+            # A configured loader's next positional string, when it is an identifier, is
+            # the name loaded from what the first names: get_model("basket", "Basket").
+            name = _string(_argument(node, position + 1, None)) \
+                if package is None and keyword != "name" else None
             self.add(node, written, form, text, place, package=package,
-                     submodule=submodule, loads=True)
+                     submodule=submodule, loads=True,
+                     name=name if name is not None and name.isidentifier() else None)
             return
         prefix = _literal_prefix(value)
         if prefix:

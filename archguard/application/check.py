@@ -146,7 +146,9 @@ class _CheckRun:
             for contract, reason in self.breaking(source, target):
                 self.add(contract, f"{reason}, by the string {resolution.text!r}", source,
                          target, relative, ref, found.importer, imported, ref.kind, (),
-                         names=_named(resolution.target, imported), reference=ref.written,
+                         names=(ref.name,) if ref.name else _named(resolution.target,
+                                                                  imported),
+                         reference=ref.written,
                          used_in=(_holder_use(ref),))
 
     def report_direct(self, importer: str, imported: str, source: Owner, target: Owner,

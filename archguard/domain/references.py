@@ -68,6 +68,9 @@ class StringReference:
     loads: bool = False
     #: For ``app_label`` references: the module of the app reached (``models``).
     submodule: str | None = None
+    #: For a loader: the name it loads from the module its string names, when the next
+    #: argument gives it as a literal (``get_class('basket.models', 'Basket')``).
+    name: str | None = None
     ignore: tuple[str, ...] | None = None
     ignore_reason: str = ""
 
@@ -77,6 +80,8 @@ class StringReference:
         if self.setting:
             return f"{self.call}(settings.{self.setting})"
         text = self.text + ("…" if self.prefix else "")
+        if self.name is not None:
+            return f"{self.call}({text!r}, {self.name!r})"
         return f"{self.call}({text!r})"
 
 
