@@ -55,3 +55,23 @@ def test_independence_reports_imports_between_listed_modules_only(make_project):
     ]
     assert outcome.violations[0].message == "analytics and orders must be independent"
     assert not outcome.kept
+
+
+def test_a_single_star_makes_every_module_independent_of_every_other(make_project):
+    project = make_project({
+        "archguard.yaml": CONFIG.replace('modules: [analytics, orders, "inv*"]',
+                                         'modules: ["*"]'),
+        "app/__init__.py": "",
+        "app/modules/__init__.py": "",
+        "app/modules/analytics/__init__.py": "",
+        "app/modules/analytics/report.py": "from app.modules.cart import basket\n",
+        "app/modules/orders/__init__.py": "",
+        "app/modules/inventory/__init__.py": "",
+        "app/modules/cart/__init__.py": "",
+        "app/modules/cart/basket.py": "from app.modules.orders import models\n",
+        "app/modules/orders/models.py": "",
+    })
+    result = run_check(project, load_config(project / "archguard.yaml"), use_cache=False)
+    (outcome,) = result.contracts
+    assert sorted((v.source_module, v.target_module) for v in outcome.violations) == [
+        ("analytics", "cart"), ("cart", "orders")]

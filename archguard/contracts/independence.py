@@ -20,8 +20,9 @@ class Independence(Contract):
             "declare the dependency and take the module out of the list.",
     )
 
-    modules = Option(OptionType.MODULES, "The modules (names or globs).", required=True,
-                     min_items=2)
+    modules = Option(OptionType.MODULES, "The modules: names or globs (`*` for every module, "
+                                         "`shop_*`); a glob may stand for many.",
+                     required=True, min_items=1)
 
     def forbids(self, source: Owner, target: Owner) -> str | None:
         if source.name != target.name and matches_module(source, self.modules) \
