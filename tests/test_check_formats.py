@@ -30,8 +30,9 @@ def reports(tmp_path_factory):
     for name in ("json", "sarif", "junit", "github", "markdown", "rich"):
         target = folder / f"report.{name}"
         result = subprocess.run(
+            # Paths as the project sees them: the fixture sits inside this repository.
             [sys.executable, "-m", "archguard", "check", str(BEFORE), "--config", str(RULES),
-             "--no-cache", "--format", name, "--output", str(target)],
+             "--no-cache", "--format", name, "--output", str(target), "--path-prefix", ""],
             capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=300,
         )
         assert result.returncode == 1, result.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.result_store import ResultStore
+from archguard.adapters.result_store import FORMAT, ResultStore
 from archguard.domain.imports import UseSite
 from archguard.domain.inventory import Finding
 from archguard.domain.violations import CheckResult, ContractOutcome, Violation
@@ -135,7 +135,7 @@ def test_a_damaged_cache_is_rebuilt(project, content):
     data = check(project)
     assert data["summary"]["violations"] == 1
     assert data["summary"]["modules_checked"] != SENTINEL
-    assert json.loads(cache.read_text())["format"] == 1
+    assert json.loads(cache.read_text())["format"] == FORMAT
 
 
 def test_a_forged_entry_with_the_right_key_but_a_broken_result_is_rebuilt(project):
@@ -154,7 +154,7 @@ def test_concurrent_runs_leave_a_valid_cache(project):
     outputs = [json.loads(run.communicate(timeout=120)[0]) for run in runs]
     assert all(o["summary"]["violations"] == 1 for o in outputs)
     document = json.loads((project / ".archguard_cache" / "result.json").read_text())
-    assert document["format"] == 1
+    assert document["format"] == FORMAT
     assert check(project)["summary"]["violations"] == 1
 
 

@@ -1,5 +1,6 @@
-"""A tree of another commit, read without touching the work tree: ``git archive`` of the
-ref, unpacked into a folder of the caller's."""
+"""What archguard asks of git: a tree of another commit, read without touching the work
+tree (``git archive`` of the ref, unpacked into a folder of the caller's), and where a
+project is in its repository."""
 
 from __future__ import annotations
 
@@ -41,3 +42,20 @@ def export_tree(project_dir: Path, ref: str, destination: Path) -> Path:
         handle.extractall(tree, filter="data")
     archive.unlink()
     return tree / prefix if prefix else tree
+
+
+def repository_prefix(project_dir: Path) -> str:
+    """Where ``project_dir`` is below the top of the git repository holding it; '' at the
+    top, outside any repository, or without git."""
+    try:
+        done = subprocess.run(["git", "-C", str(project_dir), "rev-parse", "--show-toplevel"],
+                              capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    if done.returncode != 0 or not done.stdout.strip():
+        return ""
+    top = Path(done.stdout.strip()).resolve()
+    project = project_dir.resolve()
+    if project == top or not project.is_relative_to(top):
+        return ""
+    return project.relative_to(top).as_posix()

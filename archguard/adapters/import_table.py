@@ -294,6 +294,7 @@ def _load(path: Path, salt: str) -> tuple[dict[str, list], int] | None:
 
 def _save(path: Path | None, salt: str, imports: Imports,
           signatures: dict[str, tuple[int, int]]) -> None:
+    from archguard.adapters.cache_folder import make_cache_folder
     from archguard.adapters.files import atomic_write
     from archguard.errors import ArchguardError
 
@@ -303,7 +304,7 @@ def _save(path: Path | None, salt: str, imports: Imports,
                for module, targets in imports.items()}
     document = {"salt": salt, "written_at_ns": time.time_ns(), "modules": modules}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_cache_folder(path.parent)
         atomic_write(path, json.dumps(document, separators=(",", ":")))
     except (OSError, ArchguardError):
         return  # a read-only checkout: the next run scans again

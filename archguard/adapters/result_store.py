@@ -12,13 +12,14 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from archguard.adapters.cache_folder import make_cache_folder
 from archguard.adapters.files import atomic_write
 from archguard.domain.imports import UseSite
 from archguard.domain.inventory import Finding
 from archguard.domain.violations import CheckResult, ContractOutcome, Violation
 from archguard.errors import ArchguardError
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class ResultStore:
         document = {"format": FORMAT, "key": key, "written_at_ns": time.time_ns(),
                     "result": asdict(result)}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_cache_folder(self.path.parent)
             atomic_write(self.path, json.dumps(document, default=str, separators=(",", ":")))
         except (OSError, ArchguardError):
             return  # a read-only checkout: the next run computes again
@@ -87,4 +88,5 @@ def _result(data: dict) -> CheckResult:
         imports_checked=data["imports_checked"],
         references_checked=data["references_checked"],
         stale=tuple(data["stale"]), baseline_file=data["baseline_file"],
+        left_out=tuple((file, reason) for file, reason in data["left_out"]),
     )

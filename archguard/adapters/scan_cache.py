@@ -104,11 +104,12 @@ class FileScanCache(Generic[Value]):
             del self.entries[key]
         document = {"version": CACHE_VERSION, "salt": self.salt,
                     "written_at_ns": time.time_ns(), "files": self.entries}
+        from archguard.adapters.cache_folder import make_cache_folder
         from archguard.adapters.files import atomic_write
         from archguard.errors import ArchguardError
 
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_cache_folder(self.path.parent)
             atomic_write(self.path, json.dumps(document, separators=(",", ":")))
         except (OSError, ArchguardError):
             return  # a read-only checkout: the next run reads the files again

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -26,6 +27,37 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
+@dataclass(frozen=True)
+class FilesScope:
+    """What ``check FILES`` reported: the violations in the ``files`` files given;
+    ``outside`` counts those in other files (baselined ones aside), left out."""
+
+    files: int
+    outside: int
+
+    def describe(self, shown: int, note: str = "") -> str:
+        """``0 violations in the 2 files given; 5 more in other files (…)``, where ``shown``
+        violations were reported; ``note`` follows the first part."""
+        text = (f"{shown} violation{'' if shown == 1 else 's'} in the {self.files} "
+                f"file{'' if self.files == 1 else 's'} given{note}")
+        if self.outside:
+            return text + (f"; {self.outside} more in other files (run without FILES to see "
+                           "them)")
+        return text + "; none in other files"
+
+    def left_out(self) -> str | None:
+        """The sentence about the violations left out; None when there are none."""
+        if not self.outside:
+            return None
+        return (f"{self.outside} more violation{'' if self.outside == 1 else 's'} in files "
+                "other than the given ones (run without FILES to see them)")
+
+
+def prefixed(prefix: str, path: str) -> str:
+    """``path`` below ``prefix`` (a relative folder with ``/``; '' for none)."""
+    return f"{prefix}/{path}" if prefix else path
+
+
 def _used_in(violation: Violation) -> str:
     return "; ".join(use.render() for use in violation.used_in) or "-"
 
@@ -34,19 +66,27 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(result: CheckResult, proposals: ProposalSet | None = None) -> str:
+def to_markdown(result: CheckResult, proposals: ProposalSet | None = None,
+                scope: FilesScope | None = None) -> str:
     """Sections per module pair and a table per file, as in a written architecture review;
-    with ``proposals``, a "Fix" line under each table and a "What to move where" table."""
+    with ``proposals``, a "Fix" line under each table and a "What to move where" table.
+    With ``scope`` (FILES given), the summary counts the violations in the files given and
+    those left out, and claims no contract kept."""
     lines = ["# archguard check", ""]
     broken = [c for c in result.contracts if not c.kept]
     new = sum(len(c.new_violations) for c in result.contracts)
-    lines.append(f"{len(result.contracts)} contracts: {len(result.contracts) - len(broken)} "
-                 f"kept, {len(broken)} broken; {new} violations.")
+    if scope is None:
+        lines.append(f"{len(result.contracts)} contracts: "
+                     f"{len(result.contracts) - len(broken)} kept, {len(broken)} broken; "
+                     f"{new} violations.")
+    else:
+        lines.append(f"{len(result.contracts)} contracts: {scope.describe(new)}.")
     lines.append("")
     lines.append("| Contract | Type | Severity | Result |")
     lines.append("|---|---|---|---|")
+    kept = "kept" if scope is None else "none in the files given"
     for contract in result.contracts:
-        outcome = "kept" if contract.kept else f"broken ({len(contract.new_violations)})"
+        outcome = kept if contract.kept else f"broken ({len(contract.new_violations)})"
         lines.append(f"| `{contract.id}` | {contract.type} | {contract.severity} | {outcome} |")
     for contract in broken:
         lines += ["", f"## `{contract.id}`: {_md(contract.name)}"]
@@ -89,25 +129,32 @@ def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def to_github(result: CheckResult) -> str:
-    """GitHub workflow commands: one ``::error file=…,line=…::`` line per violation."""
+def to_github(result: CheckResult, *, path_prefix: str = "",
+              scope: FilesScope | None = None) -> str:
+    """GitHub workflow commands: one ``::error file=…,line=…::`` line per violation, its path
+    below ``path_prefix`` (where the project is in the repository); with ``scope``, a
+    notice of the violations in files other than those given."""
     lines = []
     for violation in (v for v in result.violations if not v.baselined):
         level = {"error": "error", "warning": "warning"}.get(violation.severity, "notice")
         title = _escape_property(f"archguard {violation.contract}")
         message = _escape_data(f"{violation.message}: {violation.statement} ({violation.kind}); "
                                f"used in {_used_in(violation)}")
-        lines.append(f"::{level} file={_escape_property(violation.file)},line={violation.line},"
+        file = _escape_property(prefixed(path_prefix, violation.file))
+        lines.append(f"::{level} file={file},line={violation.line},"
                      f"col={violation.column},title={title}::{message}")
     for finding in result.findings:
         level = {"error": "error", "warning": "warning"}.get(finding.severity, "notice")
         where = _finding_file(finding, result)
-        place = (f"file={_escape_property(where)}," + (f"line={finding.line}," if finding.line
-                                                      else "")) if where else ""
+        place = (f"file={_escape_property(prefixed(path_prefix, where))},"
+                 + (f"line={finding.line}," if finding.line else "")) if where else ""
         lines.append(f"::{level} {place}title={_escape_property(f'archguard {finding.rule}')}"
                      f"::{_escape_data(finding.message)}")
     for error in result.errors:
         lines.append(f"::error title=archguard::{_escape_data(error)}")
+    left_out = scope.left_out() if scope is not None else None
+    if left_out is not None:
+        lines.append(f"::notice title=archguard::{_escape_data(left_out)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -115,8 +162,9 @@ def _finding_file(finding: Finding, result: CheckResult) -> str | None:
     return relative_path(finding.path, Path(result.project_dir))
 
 
-def to_junit(result: CheckResult) -> str:
-    """JUnit XML: one test case per contract, failing with its violations."""
+def to_junit(result: CheckResult, scope: FilesScope | None = None) -> str:
+    """JUnit XML: one test case per contract, failing with its violations; with ``scope``,
+    the suite's output says how many violations files other than those given hold."""
     failures = sum(1 for c in result.contracts if not c.kept)
     suite = ElementTree.Element("testsuite", {
         "name": "archguard", "tests": str(len(result.contracts)),
@@ -139,16 +187,30 @@ def to_junit(result: CheckResult) -> str:
         case = ElementTree.SubElement(suite, "testcase", {"classname": "archguard.source",
                                                           "name": "parse"})
         ElementTree.SubElement(case, "error", {"message": error})
+    left_out = scope.left_out() if scope is not None else None
+    if left_out is not None:
+        ElementTree.SubElement(suite, "system-out").text = left_out
     ElementTree.indent(suite)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(
         suite, encoding="unicode") + "\n"
 
 
-def to_sarif(result: CheckResult, proposals: ProposalSet | None = None) -> str:
+def to_sarif(result: CheckResult, proposals: ProposalSet | None = None, *,
+             path_prefix: str = "", scope: FilesScope | None = None) -> str:
     """SARIF 2.1.0: one rule per contract, one result per violation; with ``proposals``,
     each result carries its proposal (properties) and the files it changes
-    (``relatedLocations``)."""
+    (``relatedLocations``).
+
+    Paths are relative to the project (base ``PROJECT``); with ``path_prefix``, where the
+    project is in its repository, they are relative to the repository's top (base
+    ``SRCROOT``), as code scanning reads them. With ``scope``, a notification says how
+    many violations files other than those given hold."""
     from archguard.reporting.rule_docs import rule_docs
+
+    def location(file: str) -> dict:
+        if not path_prefix:
+            return {"uri": file, "uriBaseId": "PROJECT"}
+        return {"uri": prefixed(path_prefix, file), "uriBaseId": "SRCROOT"}
 
     docs = rule_docs()
     rules = [
@@ -179,11 +241,11 @@ def to_sarif(result: CheckResult, proposals: ProposalSet | None = None) -> str:
                                 f"({violation.kind}); used in {_used_in(violation)}"},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": violation.file, "uriBaseId": "PROJECT"},
+                    "artifactLocation": location(violation.file),
                     "region": {"startLine": violation.line, "startColumn": violation.column},
                 },
             }],
-            **_sarif_proposal(proposals, violation),
+            **_sarif_proposal(proposals, violation, location),
             "partialFingerprints": {"archguard/v1": violation.fingerprint},
             "baselineState": "unchanged" if violation.baselined else "new",
             "properties": {**_proposal_property(proposals, violation),
@@ -200,17 +262,20 @@ def to_sarif(result: CheckResult, proposals: ProposalSet | None = None) -> str:
         if where:
             region = {"startLine": finding.line} if finding.line else {}
             entry["locations"] = [{"physicalLocation": {
-                "artifactLocation": {"uri": where, "uriBaseId": "PROJECT"},
+                "artifactLocation": location(where),
                 **({"region": region} if region else {})}}]
         results.append(entry)
     notifications = [{"level": "error", "message": {"text": error}} for error in result.errors]
+    left_out = scope.left_out() if scope is not None else None
+    if left_out is not None:
+        notifications.append({"level": "note", "message": {"text": left_out}})
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "archguard", "version": __version__,
                                 "informationUri": "https://archguard.dev", "rules": rules}},
-            "originalUriBaseIds": {"PROJECT": {"uri": _file_uri(result.project_dir)}},
+            "originalUriBaseIds": _uri_bases(result.project_dir, path_prefix),
             "results": results,
             "invocations": [{"executionSuccessful": not result.errors,
                              "toolExecutionNotifications": notifications}],
@@ -219,13 +284,13 @@ def to_sarif(result: CheckResult, proposals: ProposalSet | None = None) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def _sarif_proposal(proposals: ProposalSet | None, violation: Violation) -> dict:
+def _sarif_proposal(proposals: ProposalSet | None, violation: Violation, location) -> dict:
     proposal = proposals.for_violation(violation.fingerprint) if proposals else None
     if proposal is None:
         return {}
     chosen = proposal.chosen()
     related = [{"id": i, "message": {"text": f"{chosen.recipe} changes this file"},
-                "physicalLocation": {"artifactLocation": {"uri": file, "uriBaseId": "PROJECT"}}}
+                "physicalLocation": {"artifactLocation": location(file)}}
                for i, file in enumerate(f for f in chosen.files if f != violation.file)]
     return {"relatedLocations": related} if related else {}
 
@@ -243,5 +308,19 @@ def _sarif_help(doc) -> dict:
             "help": {"text": doc.render(), "markdown": doc.markdown()}}
 
 
-def _file_uri(path: str) -> str:
+def _file_uri(path: str | Path) -> str:
     return Path(path).resolve().as_uri() + "/"
+
+
+def _uri_bases(project_dir: str, path_prefix: str) -> dict:
+    """``originalUriBaseIds``: ``PROJECT``, the project's folder; with ``path_prefix``,
+    ``SRCROOT``, the repository's top: the project's folder less the prefix, when the
+    folder ends with it, else unknown here (described, without a ``uri``)."""
+    if not path_prefix:
+        return {"PROJECT": {"uri": _file_uri(project_dir)}}
+    folder = Path(project_dir).resolve()
+    parts = tuple(path_prefix.split("/"))
+    if len(folder.parts) > len(parts) and folder.parts[-len(parts):] == parts:
+        return {"SRCROOT": {"uri": _file_uri(folder.parents[len(parts) - 1])}}
+    return {"SRCROOT": {"description": {
+        "text": f"The top of the repository, in which the project is {path_prefix}/"}}}

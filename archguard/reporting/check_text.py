@@ -13,6 +13,7 @@ from rich.text import Text
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.proposals import ProposalSet
 from archguard.domain.violations import CheckResult, Violation
+from archguard.reporting.check_formats import FilesScope
 from archguard.reporting.inventory_text import make_console, short_path
 from archguard.reporting.proposals import MOVE_COLUMNS, fix_line, fixes_for, move_rows
 from archguard.reporting.text_table import Column, draw_table
@@ -34,9 +35,12 @@ def _print(console: Console, pieces: list[tuple[str, str]]) -> None:
 
 
 def render_check(result: CheckResult, config: ArchitectureConfig,
-                 console: Console | None = None, proposals: ProposalSet | None = None) -> None:
+                 console: Console | None = None, proposals: ProposalSet | None = None,
+                 scope: FilesScope | None = None) -> None:
     """Sections by module pair, a table per file, then contracts and a summary; with
-    ``proposals``, a "Fix" line under each table and a "What to move where" table."""
+    ``proposals``, a "Fix" line under each table and a "What to move where" table. With
+    ``scope`` (FILES given), the summary counts the violations in the files given and
+    those left out, and claims no contract kept."""
     console = console or make_console()
     for outcome in result.contracts:
         if outcome.kept:
@@ -91,20 +95,36 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
         console.print(f"[yellow]stale baseline entry[/yellow] {escape(entry['fingerprint'])}: "
                       f"{escape(str(entry.get('file')))} {escape(str(entry.get('imported')))} "
                       "is fixed; remove it from the baseline")
+    console.print(escape(_summary(result, scope)), soft_wrap=True)
+
+
+def _summary(result: CheckResult, scope: FilesScope | None) -> str:
+    """The last line: ``8 contracts: 7 kept, 1 broken; 27 violations in 18 modules (…)``;
+    with ``scope``, ``8 contracts, 18 modules (…): 0 violations in the 2 files given; 5
+    more in other files (…)``."""
     broken = [c for c in result.contracts if not c.kept]
     kept = len(result.contracts) - len(broken)
     violations = sum(len(c.new_violations) for c in result.contracts)
     baselined = len(result.violations) - violations
-    console.print(
-        f"{len(result.contracts)} contracts: {kept} kept, {len(broken)} broken; "
-        f"{violations} violation{'' if violations == 1 else 's'}"
-        + (f" ({baselined} more in the baseline, {len(result.stale)} stale)"
-           if result.baseline_file else "")
-        + " in "
-        f"{result.modules_checked} modules ({result.imports_checked} imports"
-        + (f" and {result.references_checked} string references"
-           if result.references_checked else "")
-        + " checked)"
-        + (f"; {len(result.errors)} file(s) could not be parsed" if result.errors else "")
-    )
+    in_baseline = (f" ({baselined} more in the baseline, {len(result.stale)} stale)"
+                   if result.baseline_file else "")
+    checked = (f"{result.modules_checked} modules ({result.imports_checked} imports"
+               + (f" and {result.references_checked} string references"
+                  if result.references_checked else "")
+               + " checked)")
+    unparsed = f"; {len(result.errors)} file(s) could not be parsed" if result.errors else ""
+    if result.left_out:
+        reasons: dict[str, int] = {}
+        for _file, reason in result.left_out:
+            why = "project.exclude" if reason.startswith("excluded by") else "unreachable"
+            reasons[why] = reasons.get(why, 0) + 1
+        unparsed += (f"; {len(result.left_out)} file{'s' if len(result.left_out) != 1 else ''}"
+                     " left out (" + ", ".join(f"{n} {why}" for why, n in reasons.items())
+                     + "; see --format json)")
+    if scope is not None:
+        return (f"{len(result.contracts)} contracts, {checked}: "
+                f"{scope.describe(violations, in_baseline)}{unparsed}")
+    return (f"{len(result.contracts)} contracts: {kept} kept, {len(broken)} broken; "
+            f"{violations} violation{'' if violations == 1 else 's'}{in_baseline} in "
+            f"{checked}{unparsed}")
 
