@@ -117,7 +117,7 @@ def test_cli_exit_codes_and_json():
         assert key in first
     after = _cli(str(AFTER), "--config", str(RULES), "--no-cache")
     assert after.returncode == 0, after.stdout + after.stderr
-    assert "8 contracts: 8 kept, 0 broken; 0 violations" in after.stdout
+    assert "9 contracts: 9 kept, 0 broken; 0 violations" in after.stdout
 
 
 def test_cli_terminal_output_follows_the_seed_layout():
@@ -170,4 +170,4 @@ def test_colour_on_a_terminal_unless_no_color_is_set():
     assert "\x1b[" in _on_a_terminal({})
     plain = _on_a_terminal({"NO_COLOR": "1"})
     assert "\x1b[" not in plain
-    assert "8 contracts: 7 kept, 1 broken" in plain
+    assert "9 contracts: 8 kept, 1 broken" in plain

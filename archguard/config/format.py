@@ -75,6 +75,11 @@ def _option_schema(option: Option) -> Schema:
         OptionType.IDENTIFIERS: lambda: Str(pattern=r"[A-Za-z_][A-Za-z0-9_]*",
                                             pattern_hint="is not a Python name"),
         OptionType.FILES: Str,
+        OptionType.LAYERS: lambda: Str(
+            pattern=r"[A-Za-z0-9_*.:-]+(?: *\| *[A-Za-z0-9_*.:-]+)*"
+                    r"|[A-Za-z0-9_*.:-]+(?: : [A-Za-z0-9_*.:-]+)*",
+            pattern_hint="must be a module, a glob or category:NAME, or several of them "
+                         "separated by '|' or ' : ' (not both)"),
     }
     if option.value_type == OptionType.FLAG:
         return Bool(description=option.description)

@@ -35,6 +35,10 @@ class OptionType(StrEnum):
     #: One file name, or none.
     FILE = "file"
     FLAG = "flag"
+    #: Layers, from the top: each a module name or glob, ``category:NAME``, or several of
+    #: them separated by ``|`` (independent) or `` : `` (not). Their modules and categories
+    #: are checked as those of MODULES and CATEGORIES options are.
+    LAYERS = "layers"
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,26 @@ class Contract:
             if option.value_type == option_type and option.is_list:
                 for index, value in enumerate(spec.options.get(name) or ()):
                     yield name, index, value
+            elif option.value_type == OptionType.LAYERS and option_type in (
+                    OptionType.MODULES, OptionType.CATEGORIES):
+                for index, value in enumerate(spec.options.get(name) or ()):
+                    for member in layer_members(value):
+                        category = member.startswith(LAYER_CATEGORY)
+                        if category == (option_type == OptionType.CATEGORIES):
+                            yield name, index, member.removeprefix(LAYER_CATEGORY)
+
+
+#: A layer member naming a category: ``category:core``.
+LAYER_CATEGORY = "category:"
+#: Separators of a layer's members: independent ones, and ones that may depend on each other
+#: (a colon with spaces around it: ``category:core`` has none).
+LAYER_INDEPENDENT, LAYER_OPEN = "|", " : "
+
+
+def layer_members(text: str) -> list[str]:
+    """The members of one layer as written: ``"plugins | webhook"`` → plugins, webhook."""
+    separator = LAYER_INDEPENDENT if LAYER_INDEPENDENT in text else LAYER_OPEN
+    return [part.strip() for part in text.split(separator) if part.strip()]
 
 
 def matches_category(owner: Owner, categories: Sequence[str]) -> bool:
