@@ -514,3 +514,32 @@ def test_declared_module_without_init_is_an_error_not_a_missing_module(make_proj
                            "--no-cache"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "missing-init" in done.stdout
+
+
+def test_an_app_label_that_names_no_app_is_unresolved_unless_it_is_external(tmp_path):
+    from .conftest import write_tree
+    from .recipe_projects import CONFIG, KERNEL, module
+
+    loaders = ("strings:\n  loaders:\n    - {function: get_model, argument: 0, "
+               "form: app_label, submodule: models}\n")
+    files = {**KERNEL, **module("shop", core=True, files={"views.py": '''
+        from app.core.loading import get_model
+
+        User = get_model("auth", "User")
+        Gift = get_model("gfts", "Gift")
+        Account = get_model("accounts", "Account")
+    '''}), "app/core/loading.py": "def get_model(label, name):\n    return None\n"}
+
+    def findings(config: str) -> list[tuple[int, str]]:
+        root = write_tree(tmp_path / str(len(config)), {"archguard.yaml": config, **files})
+        done = subprocess.run([sys.executable, "-m", "archguard", "check", str(root),
+                               "--no-cache", "--format", "json"], capture_output=True,
+                              text=True, timeout=120, check=False)
+        return [(f["line"], f["message"]) for f in json.loads(done.stdout)["findings"]
+                if f["rule"] == "unresolved-reference"]
+
+    # auth is Django's own app: never the project's.
+    assert [line for line, _ in findings(CONFIG + loaders)] == [4, 5]
+    external = findings(CONFIG + loaders + "  external_apps: [accounts]\n")
+    assert external == [(4, "get_model('gfts', 'Gift') names app label 'gfts', which is "
+                            "nowhere in the project; it fails when it runs")]

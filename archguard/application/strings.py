@@ -108,6 +108,15 @@ def scan_project(config: ArchitectureConfig, modules: dict[str, Path], project_d
     return found
 
 
+#: The labels of Django's own apps (``django.contrib``): never the project's, so a reference
+#: to one is no dependency and no unresolved reference.
+DJANGO_APPS = frozenset({
+    "admin", "admindocs", "auth", "contenttypes", "flatpages", "gis", "humanize",
+    "messages", "postgres", "redirects", "sessions", "sitemaps", "sites", "staticfiles",
+    "syndication",
+})
+
+
 class StringFinder:
     """The string references of the project's modules, resolved.
 
@@ -233,7 +242,9 @@ class StringFinder:
         label, _, rest = text.partition(".")
         package = self.labels.get(label)
         if package is None:
-            return Resolution(DYNAMIC, text=text)  # an app that is not the project's
+            if label in DJANGO_APPS or label in self.config.strings.external_apps:
+                return Resolution(DYNAMIC, text=text)  # an app that is not the project's
+            return Resolution(UNRESOLVED, target=f"app label {label!r}", text=text)
         if package not in self.modules:
             return Resolution(UNRESOLVED, target=package, text=text)
         if ref.form == APP_MODULE:

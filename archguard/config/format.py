@@ -279,6 +279,16 @@ CONFIG_SCHEMA = Struct(
                                           "is its label unless given here."),
                         default_factory=dict,
                     ),
+                    "external_apps": Field(
+                        ListOf(Str(pattern=r"[A-Za-z_][A-Za-z0-9_]*",
+                                   pattern_hint="is not an app label"), unique=True,
+                               description="Labels of apps outside the project, beyond "
+                                           "Django's own (auth, contenttypes, …, always "
+                                           "external): references to them are no "
+                                           "dependency; any other label that names no app "
+                                           "is an unresolved reference."),
+                        default_factory=list,
+                    ),
                     "settings": Field(
                         ListOf(Str(pattern=DOTTED, pattern_hint=DOTTED_HINT), unique=True,
                                description="Settings modules: a loader given settings.NAME "

@@ -225,6 +225,7 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
                                  submodule=r["submodule"])
                       for r in strings_raw["loaders"]),
         app_labels=tuple(strings_raw["app_labels"].items()),
+        external_apps=tuple(strings_raw["external_apps"]),
         settings=tuple(strings_raw["settings"]),
     )
     return ArchitectureConfig(

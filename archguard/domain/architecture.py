@@ -119,6 +119,9 @@ class StringsSpec:
     loaders: tuple[LoaderRule, ...] = ()
     #: App label → package, beyond the default (each module's package name is its label).
     app_labels: tuple[tuple[str, str], ...] = ()
+    #: Labels of apps outside the project (Django's ``auth``, ``contenttypes``): a reference
+    #: to one is no dependency of the project; any other unknown label is unresolved.
+    external_apps: tuple[str, ...] = ()
     #: Modules whose UPPER_CASE string constants a loader may be given (``settings.NAME``).
     settings: tuple[str, ...] = ()
 
