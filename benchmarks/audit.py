@@ -6,13 +6,12 @@ removals are predicted, as a CI job on every merge would run it."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from propose import PLATFORM, REPO, RULES, measure, report
+from propose import compare
 
 
 def commands(tree: Path, config: Path) -> dict[str, list[str]]:
@@ -26,17 +25,7 @@ def commands(tree: Path, config: Path) -> dict[str, list[str]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--generated", type=Path, default=None,
-                        help="a tree written by generate.py (its archguard.yaml is used)")
-    args = parser.parse_args(argv)
-    report(f"reference platform ({PLATFORM.relative_to(REPO)})",
-           measure(commands(PLATFORM, RULES), args.runs))
-    if args.generated is not None:
-        tree = args.generated.resolve()
-        report(f"generated platform ({tree})",
-               measure(commands(tree, tree / "archguard.yaml"), args.runs))
+    compare(commands, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,18 +47,25 @@ def report(title: str, times: dict[str, list[float]]) -> None:
               f"min {min(values):6.2f}   max {max(values):6.2f}   ({len(values)} runs)")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
+def compare(named: Callable[[Path, Path], dict[str, list[str]]], description: str | None,
+            argv: list[str] | None = None, runs: int = 5) -> None:
+    """The commands ``named(tree, config)`` gives, timed on the reference platform and, with
+    ``--generated DIR``, on a generated tree."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--generated", type=Path, default=None,
                         help="a tree written by generate.py (its archguard.yaml is used)")
     args = parser.parse_args(argv)
     report(f"reference platform ({PLATFORM.relative_to(REPO)})",
-           measure(commands(PLATFORM, RULES), args.runs))
+           measure(named(PLATFORM, RULES), args.runs))
     if args.generated is not None:
         tree = args.generated.resolve()
         report(f"generated platform ({tree})",
-               measure(commands(tree, tree / "archguard.yaml"), args.runs))
+               measure(named(tree, tree / "archguard.yaml"), args.runs))
+
+
+def main(argv: list[str] | None = None) -> None:
+    compare(commands, __doc__, argv)
 
 
 if __name__ == "__main__":

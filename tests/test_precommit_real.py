@@ -21,25 +21,12 @@ from pathlib import Path
 import pytest
 
 from .conftest import REPO, write_tree
+from .recipe_projects import CONFIG
 
 pytestmark = pytest.mark.platform
 
 #: What pre-commit needs of this repository to install its hooks.
 HOOK_SOURCES = (".pre-commit-hooks.yaml", "pyproject.toml", "README.md", "archguard")
-
-CONFIG = """
-version: 1
-project: {root_package: app, modules_package: app.modules}
-kernel: [app.main, app.core, app.modules.base]
-categories: {core: {}, optional: {}}
-definitions: {read: [category, requires]}
-contracts:
-  - {id: core-not-optional, type: category_layering, source: [core], forbidden: [optional]}
-  - id: optional-declared-dependencies
-    type: declared_dependencies
-    categories: [optional]
-    allow_categories: [core]
-"""
 
 CHECKOUT = '''
 from app.core.database import Base

@@ -30,14 +30,7 @@ class _ImportCollector(PlaceWalker):
         self.found: list[ImportStatement] = []
 
     def on_import(self, node: ast.Import | ast.ImportFrom, place: Place) -> None:
-        if isinstance(node, ast.ImportFrom):
-            names = tuple(alias.name for alias in node.names)
-            bound = tuple(alias.asname or alias.name for alias in node.names)
-            module, level = node.module or "", node.level
-        else:
-            names = ()
-            bound = tuple(alias.asname or alias.name.split(".")[0] for alias in node.names)
-            module, level = "", 0
+        names, bound, module, level = _imported(node)
         end = node.end_lineno or node.lineno
         ignore, reason = inline_ignore(self.lines, node.lineno, end)
         self.found.append(ImportStatement(
@@ -47,6 +40,17 @@ class _ImportCollector(PlaceWalker):
             function=place.function, bound=bound, module=module, level=level,
             ignore=ignore, ignore_reason=reason,
         ))
+
+
+def _imported(node: ast.Import | ast.ImportFrom
+              ) -> tuple[tuple[str, ...], tuple[str, ...], str, int]:
+    """What an import statement names, the names it binds, and for ``from`` imports the
+    module as written and its level."""
+    if isinstance(node, ast.ImportFrom):
+        return (tuple(alias.name for alias in node.names),
+                tuple(alias.asname or alias.name for alias in node.names),
+                node.module or "", node.level)
+    return ((), tuple(alias.asname or alias.name.split(".")[0] for alias in node.names), "", 0)
 
 
 def classify_imports(path: Path, source: bytes | None = None) -> list[ImportStatement]:
@@ -102,14 +106,7 @@ def guess_statements(source: bytes, lines: list[int]) -> list[ImportStatement]:
             continue
         indent = len(text[line - 1]) - len(text[line - 1].lstrip())
         kind, function = _place_above(text, line - 1, indent)
-        if isinstance(node, ast.ImportFrom):
-            names = tuple(alias.name for alias in node.names)
-            bound = tuple(alias.asname or alias.name for alias in node.names)
-            module, level = node.module or "", node.level
-        else:
-            names = ()
-            bound = tuple(alias.asname or alias.name.split(".")[0] for alias in node.names)
-            module, level = "", 0
+        names, bound, module, level = _imported(node)
         ignore, reason = inline_ignore(text, line, end + 1)
         found.append(ImportStatement(
             line=line, column=indent + 1, end_line=end + 1, statement=ast.unparse(node),

@@ -68,8 +68,6 @@ def build_audit(project_dir: Path, config: ArchitectureConfig, *, use_cache: boo
         model, removed_sets, run=run is not None,
         smoke=run.smoke if run else None, entry_points=run.entry_points if run else None,
         timeout=run.timeout if run else None, jobs=run.jobs if run else 1))
-    if use_cache:
-        project.save()
     works = what_works(project, result)
     graph = module_graph(project, model, result)
     modules = module_rows(project, graph, result)
@@ -80,8 +78,7 @@ def build_audit(project_dir: Path, config: ArchitectureConfig, *, use_cache: boo
         key_findings=key_findings(works, result, removals, modules),
         works=works, result=result, modules=modules, graph=graph, removals=removals,
         proposals=proposals,
-        findings=tuple(f for f in result.findings) + tuple(
-            p for c in result.contracts for p in c.problems),
+        findings=(*result.findings, *(p for c in result.contracts for p in c.problems)),
         ran=run is not None, modules_package=config.modules_package,
         errors=tuple(dict.fromkeys([*result.errors, *model.errors])),
     )

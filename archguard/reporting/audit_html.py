@@ -96,10 +96,10 @@ def _block(block: Block) -> str:
 
 def _table(table: Table) -> str:
     caption = ""
-    if table.caption:
-        shown = table.caption.removeprefix("File: ")
-        caption = (f"<caption>File: <code>{_text(shown)}</code></caption>"
-                   if shown != table.caption else f"<caption>{_text(table.caption)}</caption>")
+    if table.file:
+        caption = f"<caption>File: <code>{_text(table.file)}</code></caption>"
+    elif table.caption:
+        caption = f"<caption>{_text(table.caption)}</caption>"
     head = "".join(f'<th scope="col"><button type="button">{_text(c)}</button></th>'
                    for c in table.columns)
     rows = []

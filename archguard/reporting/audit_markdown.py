@@ -35,9 +35,10 @@ def _block(block: Block) -> list[str]:
 
 def _table(table: Table) -> list[str]:
     lines = [""]
-    if table.caption:
-        lines += [table.caption.replace("File: ", "File: `", 1) + "`"
-                  if table.caption.startswith("File: ") else f"**{table.caption}**", ""]
+    if table.file:
+        lines += [f"File: `{_cell(table.file)}`", ""]
+    elif table.caption:
+        lines += [f"**{table.caption}**", ""]
     lines.append("| " + " | ".join(_cell(c) for c in table.columns) + " |")
     lines.append("|" + "---|" * len(table.columns))
     for row in table.rows:

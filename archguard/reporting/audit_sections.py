@@ -23,6 +23,8 @@ class Table:
     #: Columns shown in a monospace font (file:line, imports).
     code: frozenset[int] = frozenset()
     caption: str = ""
+    #: The file the table is about, shown above it as ``File: path``.
+    file: str = ""
     #: Lines under the table ("Fix …").
     notes: tuple[str, ...] = ()
 
@@ -109,7 +111,7 @@ def violations(report: AuditReport) -> Section:
             fixes = tuple(fix_line(p) for p in fixes_for(report.proposals,
                                                          [g[0] for g in in_file]))
             tables.append(Table(("Line", "Import", "Kind", "Used in", "Contract"), rows,
-                                frozenset({1}), caption=f"File: {file}", notes=fixes))
+                                frozenset({1}), file=file, notes=fixes))
         count = sum(len(g) for g in by_file.values())
         blocks.append(Block(heading=f"{source} ({source_category}) → {target} "
                                     f"({target_category}): {count} import"

@@ -70,7 +70,8 @@ def register_provider(
                                                 whitespace_after=cst.SimpleWhitespace("")))
         new_call = call.with_changes(args=_appended(call.args, new_arg,
                                                     call.whitespace_before_args))
-        if _longest_line(_code(new_call)) + _column(source, call) > LINE_LENGTH:
+        statement = module.body[index].deep_replace(call, new_call)
+        if _longest_line(_code(statement)) > LINE_LENGTH:
             new_call = _one_per_line(new_call, module.default_indent)
     else:
         assert isinstance(providers.value, cst.Dict)
@@ -139,17 +140,6 @@ def _one_per_line(call: cst.Call, indent: str) -> cst.Call:
 
 def _longest_line(code: str) -> int:
     return max((len(line) for line in code.splitlines()), default=0)
-
-
-def _column(source: str, call: cst.Call) -> int:
-    """Where the call's line starts to where the call does, at most: the length of the
-    line it is on up to the call's text."""
-    first = _code(call).splitlines()[0] if _code(call) else ""
-    for line in source.splitlines():
-        at = line.find(first)
-        if at >= 0:
-            return at
-    return 0
 
 
 # -- call sites -----------------------------------------------------------------------------
