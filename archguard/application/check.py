@@ -11,7 +11,8 @@ from archguard.application.project import Project
 from archguard.application.reading import CACHE_DIR
 from archguard.contracts import Contract, OptionType, build_contract
 from archguard.domain import finding_rules as rules
-from archguard.domain.architecture import ArchitectureConfig
+from archguard.domain.architecture import ArchitectureConfig, Indirect
+from archguard.domain.chains import Hops, chain_from, hops_to
 from archguard.domain.imports import ImportKind, UseSite
 from archguard.domain.inventory import Finding, Inventory
 from archguard.domain.layout import Owner, OwnerKind
@@ -49,6 +50,9 @@ class _CheckRun:
         self.string_findings: list[Finding] = []
         #: String references carrying an inline ignore, by file, for unused-ignore findings.
         self.string_ignores: list[tuple[str, object]] = []
+        self.targets: dict[tuple[str, str], list[Owner]] = {}
+        self.chains: dict[tuple[str, ...], Hops] = {}
+        self.module_owners: dict[str, list[str]] = defaultdict(list)
 
     def breaking(self, source: Owner, target: Owner) -> list[tuple[Contract, str]]:
         return [(c, reason) for c in self.judging
@@ -59,15 +63,16 @@ class _CheckRun:
     def run(self) -> CheckResult:
         for importer in self.importers:
             source = self.layout.owner_of(importer)
-            for imported in self.table.imported_by(importer):
+            imported_modules = self.table.imported_by(importer)
+            for imported in imported_modules:
                 self.imports_checked += 1
                 target = self.layout.owner_of(imported)
                 breaking = self.breaking(source, target)
                 if breaking:
                     self.report_direct(importer, imported, source, target, breaking)
-                elif source.kind == OwnerKind.MODULE \
-                        and target.kind in (OwnerKind.KERNEL, OwnerKind.PROJECT):
-                    self.follow_indirect(importer, imported, source)
+            if source.kind == OwnerKind.MODULE:
+                for imported in imported_modules:
+                    self.follow_chains(importer, imported, source)
         self.check_strings()
         found = _with_uses(_number_occurrences(self.found), self.project)
         sources = ModuleFiles(self.config.definitions)
@@ -164,27 +169,66 @@ class _CheckRun:
                 if key in self.seen:  # one statement reaching a package and its submodule
                     continue
                 self.seen.add(key)
+                # A chain from the same statement into the same module says no more.
+                self.seen.add((contract.id, relative, statement.line, _reached(target)))
                 self.add(contract, reason, source, target, relative, statement, importer,
                          written, statement.kind, ())
 
-    def follow_indirect(self, importer: str, first: str, source: Owner) -> None:
-        """Chains from a module through kernel or uncategorised code into another module."""
-        frontier = [(first, (importer, first))]
-        visited = {first}
-        while frontier:
-            current, chain = frontier.pop(0)
-            for imported in self.table.imported_by(current):
-                target = self.layout.owner_of(imported)
-                if target.kind in (OwnerKind.KERNEL, OwnerKind.PROJECT):
-                    if imported not in visited:
-                        visited.add(imported)
-                        frontier.append((imported, (*chain, imported)))
+    def chain_targets(self, contract: Contract, source: Owner) -> list[Owner]:
+        """The modules ``contract`` forbids ``source`` to depend on, if it follows chains."""
+        key = (contract.id, source.name)
+        if key not in self.targets:
+            self.targets[key] = [] if contract.spec.indirect == Indirect.NONE else [
+                target for target in self.layout.modules.values()
+                if contract.forbids(source, target) is not None]
+        return self.targets[key]
+
+    def hops(self, contract: Contract, source: Owner, target: Owner) -> Hops:
+        """The chains into ``target`` that ``contract`` follows from ``source``."""
+        if contract.spec.indirect == Indirect.KERNEL:
+            key: tuple[str, ...] = (Indirect.KERNEL, target.name)
+
+            def passable(module: str) -> bool:
+                return self.layout.owner_of(module).kind in (OwnerKind.KERNEL,
+                                                             OwnerKind.PROJECT)
+        else:
+            key = (contract.id, source.name, target.name)
+
+            def passable(module: str) -> bool:
+                owner = self.layout.owner_of(module)
+                return owner != source and owner != target and contract.passes_through(owner)
+        if key not in self.chains:
+            self.chains[key] = hops_to(self.table, self.modules_of(target), passable)
+        return self.chains[key]
+
+    def modules_of(self, owner: Owner) -> list[str]:
+        if not self.module_owners:
+            for module in self.importers:
+                self.module_owners[self.layout.owner_of(module).name].append(module)
+        return self.module_owners.get(owner.name, [])
+
+    def follow_chains(self, importer: str, first: str, source: Owner) -> None:
+        """Each chain from ``importer`` through ``first`` on into a module that a contract
+        forbids ``source`` to depend on, by the modules that contract lets it pass."""
+        first_owner = self.layout.owner_of(first)
+        if first_owner == source or first_owner.kind not in (OwnerKind.MODULE,
+                                                             OwnerKind.KERNEL,
+                                                             OwnerKind.PROJECT):
+            return
+        for contract in self.judging:
+            if contract.spec.indirect == Indirect.KERNEL:
+                if first_owner.kind == OwnerKind.MODULE:
                     continue
-                if target.kind != OwnerKind.MODULE or target.name == source.name:
+            elif not contract.passes_through(first_owner):
+                continue
+            for target in self.chain_targets(contract, source):
+                if target == first_owner:
                     continue
-                breaking = self.breaking(source, target)
-                if breaking:
-                    self.report_chain((*chain, imported), source, target, breaking)
+                hops = self.hops(contract, source, target)
+                if first in hops:
+                    reason = contract.forbids(source, target)
+                    self.report_chain((importer, *chain_from(hops, first)), source, target,
+                                      [(contract, reason)])
 
     def report_chain(self, chain: tuple[str, ...], source: Owner, target: Owner,
                      breaking: list[tuple[Contract, str]]) -> None:
@@ -201,7 +245,7 @@ class _CheckRun:
         _, relative = self.project.relative(chain[0])
         kind = _weakest(kinds)
         for contract, reason in breaking:
-            key = (contract.id, relative, first_statement.line, chain[-1])
+            key = (contract.id, relative, first_statement.line, _reached(target))
             if key in self.seen:
                 continue
             self.seen.add(key)
@@ -237,6 +281,11 @@ class _CheckRun:
             statement=statement.statement, kind=kind, function=statement.function,
             chain=chain, reference=reference, used_in=used_in,
         ))
+
+
+def _reached(target: Owner) -> str:
+    """What a chain reaches, as the last part of the key that reports it once."""
+    return f"{target.kind}:{target.name}"
 
 
 def _check_module_names(config: ArchitectureConfig, inventory: Inventory) -> None:

@@ -18,7 +18,12 @@ from archguard.config.schema import (
     Tagged,
 )
 from archguard.contracts import CONTRACT_KINDS, Contract, Option, OptionType
-from archguard.domain.architecture import DEFAULT_COUNTED_KINDS, DEFINITION_KEYS, SEVERITIES
+from archguard.domain.architecture import (
+    DEFAULT_COUNTED_KINDS,
+    DEFINITION_KEYS,
+    SEVERITIES,
+    Indirect,
+)
 from archguard.domain.imports import ImportKind
 from archguard.domain.references import LOADER_FORMS
 
@@ -61,7 +66,8 @@ _ignore = Struct(
 )
 
 #: Keys every contract has; the others are its kind's options.
-CONTRACT_KEYS = ("id", "type", "name", "description", "severity", "count", "ignore")
+CONTRACT_KEYS = ("id", "type", "name", "description", "severity", "count", "indirect",
+                 "ignore")
 
 
 def _option_schema(option: Option) -> Schema:
@@ -112,6 +118,14 @@ def _contract(kind: type[Contract]) -> Struct:
         "count": Field(_kinds, default=None),
         "ignore": Field(ListOf(_ignore), default_factory=list),
     }
+    if kind.judges_dependencies:
+        common["indirect"] = Field(Str(
+            choices=tuple(Indirect),
+            description="Which chains of imports (a -> b -> c) count as a dependency of a on "
+                        "c: `kernel` (the default) follows them through kernel packages and "
+                        "uncategorised code; `any` through any project code, like "
+                        "lint-imports' allow_indirect_imports = False; `none` counts direct "
+                        "imports only."), default=Indirect.KERNEL.value)
     specific = {name: _option_field(option) for name, option in kind.options.items()}
     return Struct({**common, **specific}, title=kind.type, description=kind.summary)
 

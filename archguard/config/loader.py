@@ -21,6 +21,7 @@ from archguard.domain.architecture import (
     ContractSpec,
     DefinitionReading,
     Ignore,
+    Indirect,
     LoaderRule,
     ModuleDeclaration,
     RuntimeSpec,
@@ -194,6 +195,7 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
                 name=raw["name"] or raw["id"],
                 severity=raw["severity"],
                 count=tuple(raw["count"]) if raw["count"] is not None else None,
+                indirect=Indirect(raw.get("indirect", Indirect.KERNEL)),
                 ignores=tuple(_ignore(i, located.at((*path, "ignore", n)).line)
                               for n, i in enumerate(raw["ignore"])),
                 options=options,

@@ -100,6 +100,11 @@ class Contract:
         """Why ``source`` may not depend on ``target`` under this contract, or None."""
         return None
 
+    def passes_through(self, owner: Owner) -> bool:
+        """Whether a chain of imports this contract follows through any project code
+        (``indirect: any``) may pass through ``owner``'s code."""
+        return True
+
     def problems(self, modules: Sequence[Module], sources: ModuleSources) -> list[Finding]:
         """What breaks this contract in the modules' files (for kinds that judge files)."""
         return []

@@ -18,7 +18,7 @@ from archguard.contracts.base import (
     between_modules,
     layer_members,
 )
-from archguard.domain.layout import Owner
+from archguard.domain.layout import Owner, OwnerKind
 from archguard.domain.rules import DocBlock
 
 
@@ -100,6 +100,11 @@ class Layers(Contract):
                     f"({target_member}): the members of layer {source_layer.index + 1} "
                     f"({source_layer.text}) must be independent")
         return None
+
+    def passes_through(self, owner: Owner) -> bool:
+        """A chain passes no layer's module: the stack is ordered, so a forbidden chain
+        through one has a link this contract forbids itself, reported where it is."""
+        return owner.kind != OwnerKind.MODULE or self._place(owner) is None
 
     def _place(self, owner: Owner) -> tuple[Layer, str] | None:
         for layer in self.stack:

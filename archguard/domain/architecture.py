@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,22 @@ SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 #: Keys of a module declaration that can be read from its ``definition.py`` instead.
 DEFINITION_KEYS: tuple[str, ...] = ("category", "requires")
 ANY = "*"
+
+
+class Indirect(StrEnum):
+    """Which chains of imports a contract follows from a module to a module it may not
+    depend on: ``a -> b -> c`` makes ``a`` depend on ``c``."""
+
+    #: Through kernel packages and uncategorised project code: the default. A chain through
+    #: another module has a link that breaks a contract of its own, or goes through a module
+    #: the architecture allows that dependency; that link is the one to change, and it is
+    #: reported where it is.
+    KERNEL = "kernel"
+    #: Through any project code (lint-imports' ``allow_indirect_imports = False``): every
+    #: chain the contract forbids, whatever modules it passes, with each link's file:line.
+    ANY = "any"
+    #: Direct imports only (lint-imports' ``allow_indirect_imports = True``).
+    NONE = "none"
 
 
 @dataclass(frozen=True)
@@ -65,6 +82,7 @@ class ContractSpec:
     name: str
     severity: str = "error"
     count: tuple[str, ...] | None = None
+    indirect: Indirect = Indirect.KERNEL
     ignores: tuple[Ignore, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
     line: int | None = None

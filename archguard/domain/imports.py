@@ -102,6 +102,7 @@ class ImportTable:
     def __init__(self, imports: dict[str, dict[str, list[int]]]) -> None:
         #: importer -> imported -> line numbers, for every module of the project.
         self.imports = imports
+        self._importers: dict[str, list[str]] | None = None
 
     def __contains__(self, module: str) -> bool:
         """Whether ``module`` is a module of the project."""
@@ -114,6 +115,16 @@ class ImportTable:
     def imported_by(self, importer: str) -> list[str]:
         """The modules ``importer`` imports directly, sorted."""
         return sorted(m for m in self.imports.get(importer, ()) if m != self.BEYOND_TOP)
+
+    def importers_of(self, imported: str) -> list[str]:
+        """The modules of the project that import ``imported`` directly, sorted."""
+        if self._importers is None:
+            importers: dict[str, list[str]] = {}
+            for importer in sorted(self.imports):
+                for module in self.imports[importer]:
+                    importers.setdefault(module, []).append(importer)
+            self._importers = importers
+        return self._importers.get(imported, [])
 
     def beyond_top(self, importer: str) -> list[int]:
         """The lines of ``importer``'s relative imports that climb above the top-level
