@@ -8,13 +8,17 @@ for them in the raw bytes first.
 
 References take their kind from where they sit, as imports do: ``type_checking`` under
 ``if TYPE_CHECKING:``, ``guarded`` in a ``try`` that catches ImportError, else ``string``.
+
+A settings module is also read for the Django settings that name code (``INSTALLED_APPS``,
+``MIDDLEWARE``, ``ROOT_URLCONF``, …; see :data:`~archguard.domain.references.DJANGO_SETTINGS`):
+each string of their literal values is a reference.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from archguard.adapters.source_walk import (
@@ -31,6 +35,8 @@ from archguard.domain.architecture import LoaderRule
 from archguard.domain.imports import ImportKind
 from archguard.domain.references import (
     APP_LABEL,
+    AT_STARTUP,
+    DJANGO_SETTINGS,
     MAPPED_CLASS,
     MODULE_PATH,
     OBJECT_PATH,
@@ -84,20 +90,25 @@ class ScanRules:
         return repr((SCANNER_VERSION, self.root_package, self.loaders, self.settings))
 
 
-SCANNER_VERSION = 5
+SCANNER_VERSION = 6
 
 
 def scan_strings(path: Path, data: bytes, rules: ScanRules, *, definition: bool = False,
                  settings: bool = False, tree: ast.Module | None = None) -> FileStrings:
     """The string references, classes, tables and (for settings modules) string constants
     of one file. ``definition`` also reads the dotted project paths a definition file gives
-    as strings."""
+    as strings; ``settings`` the strings of the Django settings that name code."""
     tree = tree if tree is not None else parse_source(path, data)
     lines = data.decode("utf-8", errors="replace").splitlines()
     scanner = _Scanner(lines, rules, _hot_lines(lines, rules, everything=definition),
                        _future_annotations(tree), definition)
     scanner.walk_body(tree.body, MODULE_LEVEL)
-    constants = _constants(tree) if settings else ()
+    constants = ()
+    if settings:
+        constants = _constants(tree)
+        reader = _SettingsReader(lines)
+        reader.walk_body(tree.body, MODULE_LEVEL)
+        scanner.found += reader.found
     return FileStrings(
         references=tuple(sorted(scanner.found, key=lambda r: (r.line, r.column))),
         classes=tuple(scanner.classes), tables=tuple(scanner.tables), constants=constants,
@@ -150,6 +161,93 @@ def _constants(tree: ast.Module) -> tuple[tuple[str, str], ...]:
                 if isinstance(target, ast.Name) and _SETTING.match(target.id):
                     found.append((target.id, node.value.value))
     return tuple(found)
+
+
+class _SettingsReader(PlaceWalker):
+    """The strings of the Django settings that name code, where a settings module assigns
+    them at module level: ``NAME = [...]``, ``NAME += [...]``, ``NAME = [*NAME, ...]``,
+    ``NAME.append(...)``, and each ``TEMPLATES`` engine's ``context_processors``. A value
+    that is not a literal is not read."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.found: list[StringReference] = []
+
+    def on_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, place: Place) -> None:
+        """Settings are module-level names: a function's body assigns none."""
+
+    def on_class(self, node: ast.ClassDef, place: Place) -> None:
+        """Nor does a class body."""
+
+    def on_simple(self, node: ast.stmt, place: Place) -> None:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                self.assigned(target, node.value, place)
+        elif (isinstance(node, ast.AnnAssign) and node.value is not None) \
+                or (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add)):
+            self.assigned(node.target, node.value, place)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            call = node.value
+            if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+                values = {"append": call.args[:1], "extend": call.args[:1],
+                          "insert": call.args[1:2]}.get(call.func.attr, [])
+                for value in values:
+                    self.assigned(call.func.value, value, place)
+
+    def assigned(self, target: ast.expr, value: ast.expr, place: Place) -> None:
+        if not isinstance(target, ast.Name) or target.id not in DJANGO_SETTINGS:
+            return
+        setting = target.id
+        if setting != "TEMPLATES":
+            for string in _literal_strings(value):
+                self.add(setting, string, place)
+            return
+        engines = value.elts if isinstance(value, ast.List | ast.Tuple) else []
+        for index, engine in enumerate(engines):
+            options = _dict_value(engine, "OPTIONS")
+            processors = _dict_value(options, "context_processors") if options else None
+            for string in _literal_strings(processors):
+                self.add(f"TEMPLATES[{index}]['OPTIONS']['context_processors']", string,
+                         place, setting)
+
+    def add(self, call: str, node: ast.Constant, place: Place,
+            setting: str | None = None) -> None:
+        form, imported_at = DJANGO_SETTINGS[setting or call]
+        if call == "INSTALLED_APPS" and node.value.rpartition(".")[2][:1].isupper():
+            form = OBJECT_PATH  # an AppConfig class: "shop.apps.ShopConfig"
+        ignore, reason = inline_ignore(self.lines, node.lineno, node.end_lineno or node.lineno)
+        reference = StringReference(
+            line=node.lineno, column=node.col_offset + 1,
+            end_line=node.end_lineno or node.lineno, call=call, form=form, text=node.value,
+            statement="", kind=place.string_kind, imported_at=imported_at,
+            loads=imported_at == AT_STARTUP, ignore=ignore, ignore_reason=reason,
+            submodule="models" if call in ("INSTALLED_APPS", "AUTH_USER_MODEL") else None,
+        )
+        self.found.append(replace(reference, statement=reference.written))
+
+
+def _literal_strings(node: ast.expr | None) -> list[ast.Constant]:
+    """The strings of a literal value: ``"a"``, ``["a", "b"]``, ``("a",) + OTHER``; what is
+    computed (names, starred items, calls) is left out."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node]
+    if isinstance(node, ast.List | ast.Tuple):
+        return [element for element in node.elts
+                if isinstance(element, ast.Constant) and isinstance(element.value, str)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _literal_strings(node.left) + _literal_strings(node.right)
+    return []
+
+
+def _dict_value(node: ast.expr | None, key: str) -> ast.expr | None:
+    """The value of ``key`` in a dict display, or in ``dict(key=...)``."""
+    if isinstance(node, ast.Dict):
+        for name, value in zip(node.keys, node.values, strict=True):
+            if isinstance(name, ast.Constant) and name.value == key:
+                return value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        return next((item.value for item in node.keywords if item.arg == key), None)
+    return None
 
 
 class _Scanner(PlaceWalker):

@@ -3,9 +3,12 @@
 The prediction is static. Start-up is followed the way Python runs it: from each entry
 point, and each module the application discovers at start-up, through the module-level
 imports (each also importing its parent packages), until an import names a removed
-module. What fails later (lazy imports, string references) and what cannot fail
-(``TYPE_CHECKING``, imports guarded by ``except ImportError``) are listed apart. Removal
-cascades along ``requires``, as the platform's registry loads modules.
+module. A settings module (``strings.settings``) is imported as Django starts, and Django
+then imports what its settings name (``INSTALLED_APPS`` and each app's models,
+``MIDDLEWARE``, ``ROOT_URLCONF``, …): start-up follows those too. What fails later (lazy
+imports, string references) and what cannot fail (``TYPE_CHECKING``, imports guarded by
+``except ImportError``) are listed apart. Removal cascades along ``requires``, as the
+platform's registry loads modules.
 
 The observation (``--run``) is in :mod:`archguard.adapters.sandbox`; :func:`judge` compares
 the two.
@@ -13,6 +16,7 @@ the two.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,7 +26,7 @@ from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.imports import ImportKind
 from archguard.domain.layout import OwnerKind
 from archguard.domain.patterns import matches
-from archguard.domain.references import RESOLVED
+from archguard.domain.references import DJANGO_SETTINGS, RESOLVED
 from archguard.domain.simulation import (
     Crash,
     Link,
@@ -52,13 +56,27 @@ class Edge:
     #: fails when the parent of its target is missing.
     loads: bool = False
     probe: bool = False
+    #: For a start-up reference of a settings module: the Django setting naming the
+    #: target, which Django imports as it starts, not when the settings module is imported.
+    setting: str | None = None
 
 
 def runs_at_import(edge: Edge) -> bool:
     """Whether the edge is followed when its module is imported, unguarded."""
     if edge.reference is not None:
-        return edge.kind == ImportKind.STRING and edge.function is None and edge.loads
+        return edge.kind == ImportKind.STRING and edge.function is None and edge.loads \
+            and edge.setting is None
     return edge.kind == ImportKind.MODULE
+
+
+def runs_at_start(edge: Edge) -> bool:
+    """Whether start-up follows the edge once it has reached its module: an import that
+    runs at import time, or what a settings module names for Django to import."""
+    return runs_at_import(edge) or edge.setting is not None
+
+
+#: The order in which Django imports what its settings name as it starts.
+_STARTUP_ORDER = {name: index for index, name in enumerate(DJANGO_SETTINGS)}
 
 
 class UnknownModule(UsageError):
@@ -67,8 +85,9 @@ class UnknownModule(UsageError):
 
 class RemovalModel:
     """What the prediction needs of a project, read once for every scenario: its modules
-    and files, each module's imports and string references with their kinds, and the
-    modules' requirements."""
+    and files, each module's imports and string references with their kinds, what each
+    settings module names for Django to import as it starts, and the modules'
+    requirements."""
 
     def __init__(self, project_dir: Path, config: ArchitectureConfig, *,
                  use_cache: bool = True, project: Project | None = None) -> None:
@@ -81,9 +100,13 @@ class RemovalModel:
         self.files = self.project.files
         self.project.classify_all()
         self.edges: dict[str, list[Edge]] = {m: self._imports(m) for m in sorted(self.files)}
+        #: By settings module, what Django imports as it starts, in the order it does.
+        self.startup: dict[str, list[Edge]] = defaultdict(list)
         self._add_string_edges()
         for edges in self.edges.values():
             edges.sort(key=lambda e: e.line)
+        for edges in self.startup.values():
+            edges.sort(key=lambda e: (_STARTUP_ORDER.get(e.setting or "", 0), e.line))
         self.project.save()
         self.errors = self.project.errors
         self.importers: dict[str, set[str]] = defaultdict(set)
@@ -100,8 +123,9 @@ class RemovalModel:
 
     def _index(self) -> None:
         """The modules of each project module; and, by each module an edge leads to (or
-        a parent package of it), the modules that follow the edge at import time, and the
-        edges followed only later: a scenario then looks at what its removal reaches."""
+        a parent package of it), the modules that follow the edge at import time (or, for a
+        settings module, as Django starts), and the edges followed only later: a scenario
+        then looks at what its removal reaches."""
         self.module_files: dict[str, list[str]] = defaultdict(list)
         for module in self.files:
             name = self.owner_name(module)
@@ -118,6 +142,11 @@ class RemovalModel:
                             self.at_import_importers[target].add(module)
                     else:
                         self.later_edges[target].append((module, index))
+        for module, edges in self.startup.items():
+            for edge in edges:
+                for target in self.with_parents(edge.target):
+                    if target != module:
+                        self.at_import_importers[target].add(module)
 
     def with_parents(self, module: str) -> list[str]:
         """Importing ``a.b.c`` runs ``a``, ``a.b`` and ``a.b.c``, in that order."""
@@ -165,12 +194,33 @@ class RemovalModel:
             target = resolution.modules[0]
             name = resolution.target[len(target) + 1:] if resolution.target.startswith(
                 target + ".") else None
-            self.edges[found.importer].append(Edge(
-                ref.line, target, ref.kind, ref.statement, ref.function or None,
-                reference=ref.written, name=name,
-                loads=ref.loads and "find_spec" not in ref.call,
-                probe="find_spec" in ref.call,
-            ))
+            edge = Edge(ref.line, target, ref.kind, ref.statement, ref.function or None,
+                        reference=ref.written, name=name,
+                        loads=ref.loads and "find_spec" not in ref.call,
+                        probe="find_spec" in ref.call)
+            if ref.startup and ref.kind == ImportKind.STRING:
+                self.startup[found.importer] += self._started(
+                    replace(edge, setting=ref.call), ref.submodule, ref.text)
+            else:
+                self.edges[found.importer].append(edge)
+
+    def _started(self, edge: Edge, submodule: str | None, text: str) -> list[Edge]:
+        """What Django imports for one entry of a setting: the module it names and, for an
+        app (its package, or the package of the module holding its AppConfig class), the
+        app's ``submodule`` (``models``) where there is one."""
+        started = [edge]
+        if submodule is None:
+            return started
+        if self.files[edge.target].name == "__init__.py":
+            package = edge.target
+        elif text != edge.target:
+            package = edge.target.rpartition(".")[0]
+        else:
+            return started  # an app that is a plain module has no submodules
+        module = f"{package}.{submodule}"
+        if module in self.files and module != edge.target:
+            started.append(replace(edge, target=module))
+        return started
 
     def module_name(self, name: str) -> str:
         """A module's package name from its name or code; a clear error otherwise."""
@@ -303,9 +353,10 @@ class _Prediction:
     # -- start-up --------------------------------------------------------------------------
 
     def roots(self) -> list[str]:
-        """Entry points, then what start-up discovers, in the order a registry does it:
-        each ``scanned`` pattern over the modules present, then each ``discovered`` pattern
-        over the modules loaded, modules in name order."""
+        """Entry points, the settings modules Django starts from, then what start-up
+        discovers, in the order a registry does it: each ``scanned`` pattern over the
+        modules present, then each ``discovered`` pattern over the modules loaded, modules
+        in name order."""
         runtime = self.model.config.runtime
         roots = [m for m in runtime.entry_points if m in self.model.files]
         self.discovered_by: dict[str, str] = {}
@@ -314,6 +365,10 @@ class _Prediction:
             # module that fails to import crashes whatever imports it.
             return [m for m in sorted(self.model.files)
                     if (name := self.model.owner_name(m)) is None or name in self.loaded]
+        # Django imports its settings module as it starts, however the entry point names it
+        # (DJANGO_SETTINGS_MODULE), and then what the settings name.
+        roots += [m for m in sorted(self.model.startup) if m not in roots
+                  and ((name := self.model.owner_name(m)) is None or name in self.loaded)]
         for patterns, wanted in ((runtime.scanned, self.present),
                                  (runtime.discovered, self.loaded)):
             for pattern in patterns:
@@ -331,7 +386,7 @@ class _Prediction:
         """Every module start-up reaches whose own import of a removed module fails, with
         the shortest chain from an entry point (or, for what only discovery reaches, from
         the discovered module); the first in execution order is marked."""
-        parents: dict[str, tuple[str, int] | None] = {}
+        parents: dict[str, tuple[str, Edge] | None] = {}
         origins: list[tuple[str, Edge, str]] = []
         entry_points = set(self.model.config.runtime.entry_points)
         roots = self.roots()
@@ -359,16 +414,16 @@ class _Prediction:
                 module=module, file=self.model.relative(module), line=edge.line,
                 target=target, chain=tuple(chain), root=root,
                 discovered_by=pattern,
-                first=first == (module, edge.line),
+                first=first == (module, edge.line), setting=edge.setting,
             ))
         return sorted(crashes, key=lambda c: (not c.first, c.file, c.line))
 
-    def _reach(self, queue: deque[str], parents: dict[str, tuple[str, int] | None],
+    def _reach(self, queue: deque[str], parents: dict[str, tuple[str, Edge] | None],
                origins: list[tuple[str, Edge, str]]) -> None:
         while queue:
             module = queue.popleft()
-            for edge in self.model.edges.get(module, ()):
-                if not self.runs_at_import(edge):
+            for edge in self.started_edges(module):
+                if not runs_at_start(edge):
                     continue
                 for target in self.with_parents(edge.target):
                     if self.missing(target):
@@ -377,15 +432,21 @@ class _Prediction:
                     # What imports nothing removed cannot lead to a crash: every module
                     # on a chain to one imports a removed module, directly or not.
                     if target not in parents and target in self.affected:
-                        parents[target] = (module, edge.line)
+                        parents[target] = (module, edge)
                         queue.append(target)
 
-    def chain_to(self, module: str, parents: dict[str, tuple[str, int] | None]) -> list[Link]:
+    def started_edges(self, module: str) -> list[Edge]:
+        """The edges of ``module`` in the order they run: its own, as it is imported; then,
+        for a settings module, what Django imports as it starts."""
+        return [*self.model.edges.get(module, ()), *self.model.startup.get(module, ())]
+
+    def chain_to(self, module: str, parents: dict[str, tuple[str, Edge] | None]) -> list[Link]:
         links = []
         current = parents.get(module)
         while current is not None:
-            importer, line = current
-            links.append(Link(importer, self.model.relative(importer), line))
+            importer, edge = current
+            links.append(Link(importer, self.model.relative(importer), edge.line,
+                              edge.setting))
             current = parents.get(importer)
         return list(reversed(links))
 
@@ -397,9 +458,9 @@ class _Prediction:
             if module in done:
                 return None
             done.add(module)
-            for edge in self.model.edges.get(module, ()):
+            for edge in self.started_edges(module):
                 guarded = edge.reference is None and edge.kind == ImportKind.GUARDED
-                if not (self.runs_at_import(edge) or guarded):
+                if not (runs_at_start(edge) or guarded):
                     continue
                 for target in self.with_parents(edge.target):
                     if target == module:
@@ -490,19 +551,28 @@ def optional_modules(model: RemovalModel) -> list[str]:
     return optional or [m.name for m in modules if m.category != "core"]
 
 
+_NO_MODULE = re.compile(r"No module named '([\w.]+)'")
+
+
 def judge(prediction: Prediction, observation: Observation) -> tuple[Observation, bool]:
     """Mark each observed failure explained or not, and say whether the prediction and the
     observation agree: the same import crash, and every failure explained by the
-    prediction (its file:line among the predicted sites, or its class name among the
-    predicted string references)."""
+    prediction (its file:line among the predicted sites, its class name among the
+    predicted string references, or, since Django imports what its settings name from its
+    own code, the module it misses one that a predicted crash's setting names)."""
     sites = {site for crash in prediction.crashes for site in crash.sites}
     sites |= {(link.file, link.line) for crash in prediction.crashes for link in crash.chain}
     sites |= {site for failure in prediction.runtime_failures for site in failure.sites}
     names = {f.name for f in prediction.runtime_failures if f.name}
+    started = {crash.target for crash in prediction.crashes if crash.setting}
     judged = []
     for failure in observation.failures:
+        missing = _NO_MODULE.search(failure.error)
         explained = ((failure.file, failure.line) in sites
-                     or (failure.name is not None and failure.name in names))
+                     or (failure.name is not None and failure.name in names)
+                     or (missing is not None and any(
+                         missing[1] == target or missing[1].startswith(target + ".")
+                         for target in started)))
         judged.append(replace(failure, explained=explained))
     observation = replace(observation, failures=tuple(judged))
     agreed = (prediction.import_crash == observation.import_crash

@@ -2,10 +2,11 @@
 
 Every file of the project is offered to a byte-level prefilter; the files that mention a
 loader, ``relationship``, ``ForeignKey`` or a table are parsed (each at most once per
-content, through the scan cache). Their references are then resolved against indexes of
-the whole project: its modules, its mapped classes by name, its tables by ``__tablename__``
-or ``Table("name", …)``, the app labels of its modules, and the string constants of its
-settings modules.
+content, through the scan cache), and so is every settings module, for the Django settings
+that name code (``INSTALLED_APPS``, …). Their references are then resolved against indexes
+of the whole project: its modules, its mapped classes by name, its tables by
+``__tablename__`` or ``Table("name", …)``, the app labels of its modules, and the string
+constants of its settings modules.
 """
 
 from __future__ import annotations
@@ -74,12 +75,15 @@ def scan_project(config: ArchitectureConfig, modules: dict[str, Path], project_d
     spec = config.strings
     rules = ScanRules(config.root_package, spec.loaders, bool(spec.settings))
     prefilter = rules.prefilter()
-    cache = FileScanCache(cache_dir / CACHE_FILE if cache_dir else None, rules.fingerprint,
+    settings = set(spec.settings)
+    # A settings module is read for more than other files, so which modules are settings
+    # modules keys the cache as the rules do.
+    salt = repr((rules.fingerprint, sorted(settings)))
+    cache = FileScanCache(cache_dir / CACHE_FILE if cache_dir else None, salt,
                           strings_to_json, strings_from_json)
     definition_file = config.definitions.file
     modules_prefix = config.modules_package + "."
     depth = modules_prefix.count(".") + 1
-    settings = set(spec.settings)
     found = StringScan({}, [], 0)
     empty = FileStrings()
     for module, path in modules.items():

@@ -306,7 +306,10 @@ CONFIG_SCHEMA = Struct(
                     "settings": Field(
                         ListOf(Str(pattern=DOTTED, pattern_hint=DOTTED_HINT), unique=True,
                                description="Settings modules: a loader given settings.NAME "
-                                           "is resolved through NAME's string value there."),
+                                           "is resolved through NAME's string value there, "
+                                           "and the Django settings that name code "
+                                           "(INSTALLED_APPS, MIDDLEWARE, ROOT_URLCONF, …) "
+                                           "are references, imported at start-up."),
                         default_factory=list,
                     ),
                 },

@@ -31,18 +31,38 @@ UNRESOLVED = "unresolved"
 #: that is not a string, an app label that is not the project's.
 DYNAMIC = "dynamic"
 
+#: When Django imports what an entry of one of its settings names.
+AT_STARTUP = "startup"  # as it starts: django.setup(), the request handler, the URL conf
+WHEN_USED = "use"       # when first used: an authentication, a template rendered
+
+#: The Django settings whose strings name code that Django imports, read in a settings
+#: module: the form of their strings and when Django imports them; the start-up ones in
+#: the order it imports them (the apps and their models, the middleware, the URL conf,
+#: ``runserver``'s WSGI application).
+DJANGO_SETTINGS: dict[str, tuple[str, str]] = {
+    "INSTALLED_APPS": (MODULE_PATH, AT_STARTUP),     # or an AppConfig class: "a.apps.AConfig"
+    "DEFAULT_AUTO_FIELD": (OBJECT_PATH, AT_STARTUP),
+    "AUTH_USER_MODEL": (APP_LABEL, AT_STARTUP),      # "accounts.User"
+    "MIDDLEWARE": (OBJECT_PATH, AT_STARTUP),
+    "ROOT_URLCONF": (MODULE_PATH, AT_STARTUP),
+    "WSGI_APPLICATION": (OBJECT_PATH, AT_STARTUP),
+    "AUTHENTICATION_BACKENDS": (OBJECT_PATH, WHEN_USED),
+    "TEMPLATES": (OBJECT_PATH, WHEN_USED),           # each engine's OPTIONS context_processors
+}
+
 
 @dataclass(frozen=True)
 class StringReference:
     """One string in a file that names code elsewhere, where it sits and how it is made.
 
     ``call`` is what makes the reference (``relationship``, ``importlib.import_module``,
-    ``get_model``, ``secondary``, or the keyword of a definition.py); ``text`` the string as
-    written. ``setting`` names the settings constant the string is read from when the call
-    passes ``settings.NAME``; ``prefix`` says ``text`` is only the literal start of an
-    f-string or a concatenation. ``holder`` is the class whose body holds the reference,
-    ``function`` the function (``Class.method``). ``kind`` follows the import kinds:
-    ``string``, or ``type_checking``/``guarded`` by position.
+    ``get_model``, ``secondary``, the keyword of a definition.py, or the Django setting of a
+    settings module); ``text`` the string as written. ``setting`` names the settings
+    constant the string is read from when the call passes ``settings.NAME``; ``prefix``
+    says ``text`` is only the literal start of an f-string or a concatenation. ``holder``
+    is the class whose body holds the reference, ``function`` the function
+    (``Class.method``). ``kind`` follows the import kinds: ``string``, or
+    ``type_checking``/``guarded`` by position.
     """
 
     line: int
@@ -66,17 +86,29 @@ class StringReference:
     #: The call imports its target when it runs (``import_module``, a loader), as opposed
     #: to naming it for later resolution (``relationship``, a path in a definition).
     loads: bool = False
-    #: For ``app_label`` references: the module of the app reached (``models``).
+    #: For ``app_label`` references: the module of the app reached (``models``); for an
+    #: ``INSTALLED_APPS`` entry: the module of the app that Django imports as well.
     submodule: str | None = None
     #: For a loader: the name it loads from the module its string names, when the next
     #: argument gives it as a literal (``get_class('basket.models', 'Basket')``).
     name: str | None = None
     ignore: tuple[str, ...] | None = None
     ignore_reason: str = ""
+    #: For an entry of a Django setting (see :data:`DJANGO_SETTINGS`), which ``call`` names:
+    #: when Django imports it, :data:`AT_STARTUP` or :data:`WHEN_USED`.
+    imported_at: str | None = None
+
+    @property
+    def startup(self) -> bool:
+        """Whether Django imports what the string names as it starts."""
+        return self.imported_at == AT_STARTUP
 
     @property
     def written(self) -> str:
-        """The reference as a reader would write it: ``relationship('MarketplaceImportJob')``."""
+        """The reference as a reader would write it: ``relationship('MarketplaceImportJob')``,
+        ``INSTALLED_APPS 'shop.apps.promos'``."""
+        if self.imported_at is not None:
+            return f"{self.call} {self.text!r}"
         if self.setting:
             return f"{self.call}(settings.{self.setting})"
         text = self.text + ("…" if self.prefix else "")

@@ -12,13 +12,17 @@ CRASHES_AT_IMPORT = "crashes at import"
 
 @dataclass(frozen=True)
 class Link:
-    """One import on a chain: ``importer`` imports the next module at ``file:line``."""
+    """One import on a chain: ``importer`` imports the next module at ``file:line``, or,
+    for a settings module, the Django ``setting`` there names what Django imports next."""
 
     importer: str
     file: str
     line: int
+    setting: str | None = None
 
     def render(self) -> str:
+        if self.setting:
+            return f"{self.setting} in {self.file}:{self.line}"
         return f"{self.importer} ({self.file}:{self.line})"
 
 
@@ -26,7 +30,8 @@ class Link:
 class Crash:
     """A module that cannot be imported: its own import of ``target`` at ``file:line``
     fails, and ``chain`` shows how start-up reaches it (from an entry point or a module the
-    app discovers)."""
+    app discovers). With ``setting``, ``module`` is a settings module whose Django setting
+    at ``file:line`` names ``target``, which Django imports as it starts."""
 
     module: str
     file: str
@@ -39,19 +44,24 @@ class Crash:
     discovered_by: str | None = None
     #: The first failing import in execution order: the one a real start-up reports.
     first: bool = False
+    setting: str | None = None
 
     @property
     def sites(self) -> tuple[tuple[str, int], ...]:
         return ((self.file, self.line),)
 
     def render_chain(self, separator: str = " → ") -> str:
-        """``app.main → app.modules.x (app/modules/x/__init__.py:3) → … → target``."""
+        """``app.main → app.modules.x (app/modules/x/__init__.py:3) → … → target``, ending
+        ``… → INSTALLED_APPS in app/settings.py:12 names target`` for a setting."""
         start = []
         if self.discovered_by:
             start = [self.root, f"(discovers {self.discovered_by})"]
         elif self.root and self.root != (self.chain[0].importer if self.chain else self.module):
             start = [self.root]
         links = [link.render() for link in self.chain]
+        if self.setting:
+            links.append(f"{self.setting} in {self.file}:{self.line} names {self.target}")
+            return separator.join([*start, *links])
         links.append(f"{self.module} ({self.file}:{self.line})")
         return separator.join([*start, *links, self.target])
 
