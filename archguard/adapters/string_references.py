@@ -54,7 +54,7 @@ _MAPPER_MARKS = {"__tablename__", "__table__", "__mapper_args__"}
 _BUILTIN_TRIGGERS = (
     "import_module", "__import__", "find_spec", "resolve_name", "relationship",
     "dynamic_loader", "ForeignKey", "OneToOneField", "ManyToManyField", "Table",
-    *_MAPPER_MARKS,
+    "AppConfig", *_MAPPER_MARKS,
 )
 #: Longest statement shown as the reference's statement; longer ones show just the call.
 _STATEMENT_WIDTH = 160
@@ -90,7 +90,7 @@ class ScanRules:
         return repr((SCANNER_VERSION, self.root_package, self.loaders, self.settings))
 
 
-SCANNER_VERSION = 6
+SCANNER_VERSION = 7
 
 
 def scan_strings(path: Path, data: bytes, rules: ScanRules, *, definition: bool = False,
@@ -112,6 +112,7 @@ def scan_strings(path: Path, data: bytes, rules: ScanRules, *, definition: bool 
     return FileStrings(
         references=tuple(sorted(scanner.found, key=lambda r: (r.line, r.column))),
         classes=tuple(scanner.classes), tables=tuple(scanner.tables), constants=constants,
+        apps=tuple(scanner.apps),
     )
 
 
@@ -264,6 +265,7 @@ class _Scanner(PlaceWalker):
             rf"{re.escape(rules.root_package)}(\.[A-Za-z_]\w*)+(:[A-Za-z_][\w.]*)?$")
         self.found: list[StringReference] = []
         self.classes: list[MappedClass] = []
+        self.apps: list[tuple[str, str]] = []
         self.tables: list[tuple[str, int]] = []
         self.statement: ast.stmt | None = None
 
@@ -352,6 +354,8 @@ class _Scanner(PlaceWalker):
                 marked = True  # a declared_attr
         if table:
             self.tables.append((table, node.lineno))
+        if any(base.endswith("AppConfig") for base in base_names(node)):
+            self.apps.append(_app_config(node))
         self.classes.append(MappedClass(".".join([*scope, node.name]), node.lineno,
                                         base_names(node), table, marked))
 
@@ -560,12 +564,28 @@ def _setting_name(node: ast.expr | None) -> str | None:
     return None
 
 
+def _app_config(node: ast.ClassDef) -> tuple[str, str]:
+    """A Django AppConfig's ``name`` (the app's package) and ``label``, as its class body
+    gives them as strings ("" for what it leaves to Django's defaults)."""
+    found = {"name": "", "label": ""}
+    for statement in node.body:
+        targets = (statement.targets if isinstance(statement, ast.Assign)
+                   else [statement.target] if isinstance(statement, ast.AnnAssign) else [])
+        value = getattr(statement, "value", None)
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in found \
+                    and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                found[target.id] = value.value
+    return found["name"], found["label"]
+
+
 _NOTHING = FileStrings()
 
 
 def strings_to_json(strings: FileStrings) -> dict:
     """A file's scan as plain JSON data, for the scan cache (``{}`` when it found nothing)."""
-    if not (strings.references or strings.classes or strings.tables or strings.constants):
+    if not (strings.references or strings.classes or strings.tables or strings.constants
+            or strings.apps):
         return {}
     return {
         "references": [
@@ -575,6 +595,7 @@ def strings_to_json(strings: FileStrings) -> dict:
         "classes": [[c.name, c.line, list(c.bases), c.table, c.marked] for c in strings.classes],
         "tables": [list(t) for t in strings.tables],
         "constants": [list(c) for c in strings.constants],
+        "apps": [list(a) for a in strings.apps],
     }
 
 
@@ -593,4 +614,5 @@ def strings_from_json(data: dict) -> FileStrings:
                       for n, line, b, t, m in data["classes"]),
         tables=tuple((str(n), int(line)) for n, line in data["tables"]),
         constants=tuple((str(n), str(v)) for n, v in data["constants"]),
+        apps=tuple((str(n), str(label)) for n, label in data["apps"]),
     )

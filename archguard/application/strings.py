@@ -106,7 +106,7 @@ def scan_project(config: ArchitectureConfig, modules: dict[str, Path], project_d
             continue
         except OSError:
             continue
-        if scan.references or scan.classes or scan.tables or scan.constants:
+        if scan.references or scan.classes or scan.tables or scan.constants or scan.apps:
             found.files[module] = scan
     cache.save()
     return found
@@ -139,8 +139,21 @@ class StringFinder:
         self.files_parsed = scan.files_parsed
         self.scans = scan.files
         self.labels = {m.name: f"{config.modules_package}.{m.name}" for m in inventory.modules}
+        self.labels.update(self._app_configs())
         self.labels.update(dict(config.strings.app_labels))
         self._index()
+
+    def _app_configs(self) -> dict[str, str]:
+        """The app labels the project's AppConfig classes declare: Django labels an app
+        ``label``, or the last name of its ``name`` (the app's package, by default the
+        package of the file that defines the class)."""
+        labels: dict[str, str] = {}
+        for module in sorted(self.scans):
+            for name, label in self.scans[module].apps:
+                package = name or module.rpartition(".")[0]
+                if package in self.modules:
+                    labels.setdefault(label or package.rpartition(".")[2], package)
+        return labels
 
     def _index(self) -> None:
         self.settings: dict[str, str] = {}

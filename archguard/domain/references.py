@@ -131,13 +131,17 @@ class MappedClass:
 
 @dataclass(frozen=True)
 class FileStrings:
-    """What one file holds for string references: the references, the classes and tables it
-    defines (for resolving others' references), and its string constants (for settings)."""
+    """What one file holds for string references: the references, the classes, tables and
+    Django apps it defines (for resolving others' references), and its string constants (for
+    settings)."""
 
     references: tuple[StringReference, ...] = ()
     classes: tuple[MappedClass, ...] = ()
     tables: tuple[tuple[str, int], ...] = ()
     constants: tuple[tuple[str, str], ...] = ()
+    #: The Django AppConfig classes it defines: each one's ``name`` and ``label`` as given
+    #: ("" for Django's default: the package of the file, its last name).
+    apps: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
