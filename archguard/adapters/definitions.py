@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from archguard.adapters.source_walk import without_recursion_limit
 from archguard.domain.architecture import DefinitionReading
 from archguard.domain.inventory import DefinitionFacts
 from archguard.errors import SourceSyntaxError
@@ -34,6 +35,11 @@ def read_definition(path: Path, package: str, reading: DefinitionReading) -> Def
         source = path.read_bytes()
     except OSError as exc:
         return DefinitionFacts(path, problems=(f"cannot read: {exc.strerror}",))
+    return without_recursion_limit(lambda: _read(path, source, package, reading), path, source)
+
+
+def _read(path: Path, source: bytes, package: str,
+          reading: DefinitionReading) -> DefinitionFacts:
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:

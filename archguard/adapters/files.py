@@ -4,29 +4,119 @@ read when they can be, and a package's Python files found with their signatures.
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from archguard.errors import ArchguardError
 
+#: What the name of a temporary file holds after the target's: ``.NAME{marker}PID-RANDOM``.
+TEMPORARY_MARKER = ".archguard-tmp-"
+#: Age past which a temporary file is removed even when its process id is in use again.
+STALE_AFTER_S = 3600
+
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
-    folder = path.parent
+    """Write ``text`` to ``path`` so that a reader sees the old content or the new.
+
+    A regular file is written through a temporary file beside it, then renamed over it,
+    keeping its permissions; a symbolic link is followed, so the file it points to is
+    replaced and the link kept; a device or a FIFO (``/dev/null``, ``/dev/stdout``) is not
+    a file to replace: it receives the bytes. Any failure (a full disk, a file size limit)
+    is an :class:`ArchguardError` naming ``path``, and leaves no temporary file.
+    """
+    data = text.encode("utf-8")
+    target = Path(os.path.realpath(path))
+    try:
+        status = target.stat()
+    except FileNotFoundError:
+        status = None
+    except OSError as exc:
+        raise _write_error(path, exc) from None
+    if status is not None and stat.S_ISDIR(status.st_mode):
+        raise ArchguardError(f"cannot write {path}: it is a folder")
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        _write_in_place(path, target, data)
+        return
+    folder = target.parent
     if not folder.is_dir():
         raise ArchguardError(f"cannot write {path}: {folder} is not a folder")
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    remove_stale_temporaries(target)
     try:
-        os.chmod(temporary, _mode_for(path))
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        temporary = _temporary_file(target, data)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
+    try:
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise _write_error(path, exc) from None
+
+
+def _write_in_place(path: Path, target: Path, data: bytes) -> None:
+    """Send ``data`` to the special file ``target`` (no truncation, no rename)."""
+    try:
+        descriptor = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
+
+
+def _write_error(path: Path, exc: OSError) -> ArchguardError:
+    return ArchguardError(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _temporary_file(target: Path, data: bytes) -> Path:
+    """A new file beside ``target`` holding ``data``, flushed to disk, with the
+    permissions ``target`` is to have; removed again when writing fails."""
+    temporary = target.with_name(
+        f".{target.name}{TEMPORARY_MARKER}{os.getpid()}-{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.chmod(temporary, _mode_for(target))
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    return temporary
+
+
+def remove_stale_temporaries(target: Path) -> None:
+    """Remove the temporary files of ``target`` that a killed run left: those of a process
+    that no longer exists, or older than :data:`STALE_AFTER_S`."""
+    prefix = f".{target.name}{TEMPORARY_MARKER}"
+    try:
+        entries = [entry for entry in os.scandir(target.parent)
+                   if entry.name.startswith(prefix)]
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        pid_text = entry.name[len(prefix):].partition("-")[0]
+        try:
+            old = now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S
+            if old or not (pid_text.isdigit() and _process_exists(int(pid_text))):
+                os.unlink(entry.path)
+        except OSError:
+            continue
+
+
+def _process_exists(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
 
 
 def _mode_for(path: Path) -> int:
@@ -52,20 +142,16 @@ def write_all(root: Path, texts: dict[str, str]) -> None:
         if not path.is_relative_to(base):
             raise ArchguardError(f"refusing to write {relative}: it is outside {root}")
         targets[path] = text
-    staged: list[tuple[Path, str, bytes | None]] = []
+    staged: list[tuple[Path, Path, bytes | None]] = []
     try:
         for path, text in targets.items():
             path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            staged.append((path, temporary, file_bytes(path)))
-            os.chmod(temporary, _mode_for(path))
-            with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
+            remove_stale_temporaries(path)
+            before = file_bytes(path)
+            staged.append((path, _temporary_file(path, text.encode("utf-8")), before))
     except BaseException:
         for _, temporary, _ in staged:
-            Path(temporary).unlink(missing_ok=True)
+            temporary.unlink(missing_ok=True)
         raise
     done: list[tuple[Path, bytes | None]] = []
     try:
@@ -79,7 +165,7 @@ def write_all(root: Path, texts: dict[str, str]) -> None:
             else:
                 path.write_bytes(before)
         for _, temporary, _ in staged:
-            Path(temporary).unlink(missing_ok=True)
+            temporary.unlink(missing_ok=True)
         raise
 
 

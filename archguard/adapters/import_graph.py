@@ -156,6 +156,8 @@ def _syntax_error(path: Path, line: int | None, text: str | None) -> SourceSynta
         return SourceSyntaxError(path, exc.lineno or line, exc.msg, exc.text)
     except (OSError, ValueError) as exc:
         return SourceSyntaxError(path, line, str(exc), text)
+    except RecursionError:
+        return SourceSyntaxError(path, line, "nested too deeply to parse", text)
     return SourceSyntaxError(path, line, "cannot be parsed", text)
 
 

@@ -20,6 +20,7 @@ from archguard.adapters.source_walk import (
     PlaceWalker,
     inline_ignore,
     parse_source,
+    without_recursion_limit,
 )
 from archguard.domain.imports import ImportKind, ImportStatement
 
@@ -56,10 +57,15 @@ def _imported(node: ast.Import | ast.ImportFrom
 def classify_imports(path: Path, source: bytes | None = None) -> list[ImportStatement]:
     """Every import statement of ``path`` with its kind, in source order."""
     data = path.read_bytes() if source is None else source
-    tree = parse_source(path, data)
-    collector = _ImportCollector(data.decode("utf-8", errors="replace").splitlines())
-    collector.walk_body(tree.body, MODULE_LEVEL)
-    return sorted(collector.found, key=lambda s: (s.line, s.column))
+
+    def classify() -> list[ImportStatement]:
+        tree = parse_source(path, data)
+        collector = _ImportCollector(data.decode("utf-8", errors="replace").splitlines())
+        collector.walk_body(tree.body, MODULE_LEVEL)
+        return collector.found
+
+    found = without_recursion_limit(classify, path, data)
+    return sorted(found, key=lambda s: (s.line, s.column))
 
 
 def statements_to_json(statements: list[ImportStatement]) -> list[dict[str, Any]]:
@@ -100,7 +106,7 @@ def guess_statements(source: bytes, lines: list[int]) -> list[ImportStatement]:
         statement, end = _statement_at(text, line - 1)
         try:
             node = ast.parse(statement.strip()).body[0]
-        except (SyntaxError, ValueError, IndexError):
+        except (SyntaxError, ValueError, IndexError, RecursionError):
             continue
         if not isinstance(node, ast.Import | ast.ImportFrom):
             continue

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from archguard.adapters.definitions import read_definition
-from archguard.adapters.source_walk import base_names
+from archguard.adapters.source_walk import base_names, without_recursion_limit
 from archguard.domain.architecture import ArchitectureConfig, DefinitionReading
 from archguard.domain.inventory import ClassSite, DefinitionFacts, Module
 from archguard.errors import ProjectError, SourceSyntaxError
@@ -126,11 +126,17 @@ class ModuleFiles:
             if not prefilter.search(data):
                 continue
             try:
-                tree = ast.parse(data, filename=str(path))
-            except (SyntaxError, ValueError):
+                found += without_recursion_limit(
+                    lambda path=path, data=data: _classes_deriving(path, data, suffixes),
+                    path, data)
+            except (SyntaxError, ValueError, SourceSyntaxError):
                 continue  # reported by the check's reading of the file
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ClassDef) and any(
-                        base.endswith(tuple(suffixes)) for base in base_names(node)):
-                    found.append(ClassSite(path, node.lineno, node.name))
         return found
+
+
+def _classes_deriving(path: Path, data: bytes, suffixes: Sequence[str]) -> list[ClassSite]:
+    """The classes of a file with a base whose name ends with one of ``suffixes``."""
+    return [ClassSite(path, node.lineno, node.name)
+            for node in ast.walk(ast.parse(data, filename=str(path)))
+            if isinstance(node, ast.ClassDef)
+            and any(base.endswith(tuple(suffixes)) for base in base_names(node))]

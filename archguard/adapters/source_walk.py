@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from archguard.domain.imports import ImportKind
 from archguard.errors import SourceSyntaxError
@@ -196,6 +200,69 @@ def inline_ignore(lines: list[str], first: int, last: int) -> tuple[tuple[str, .
             ids = tuple(i.strip() for i in (match.group(1) or "").split(",") if i.strip())
             return ids, match.group(2).strip()
     return None, ""
+
+
+#: The stack and recursion limit of the thread that reads a file nested too deeply for the
+#: interpreter's defaults (a 50,000-term sum is a tree 50,000 levels deep): ``ast`` and the
+#: walks over its trees take well under 1 KB of stack a level, so 400,000 levels fit.
+DEEP_STACK = 512 << 20
+DEEP_RECURSION = 400_000
+
+Read = TypeVar("Read")
+
+
+def without_recursion_limit(read: Callable[[], Read], path: Path,
+                            source: bytes | None = None) -> Read:
+    """``read()``, which parses or walks the file ``path``; when the file is nested too
+    deeply for the interpreter's stack, ``read()`` again in a thread with a stack and a
+    recursion limit for :data:`DEEP_RECURSION` levels. A file deeper still, or a thread that
+    cannot be started, is a :class:`SourceSyntaxError` naming the file and its longest line
+    (where such nesting is written)."""
+    try:
+        return read()
+    except RecursionError:
+        pass
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, DEEP_RECURSION))
+        try:
+            outcome["value"] = read()
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome["error"] = error
+        finally:
+            sys.setrecursionlimit(limit)
+
+    try:
+        previous = threading.stack_size(DEEP_STACK)
+        try:
+            thread = threading.Thread(target=run, name="archguard-deep-source", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+        thread.join()
+    except (RuntimeError, ValueError, MemoryError):
+        outcome = {"error": RecursionError()}
+    error = outcome.get("error")
+    if isinstance(error, RecursionError | MemoryError):
+        raise SourceSyntaxError(path, longest_line(path, source),
+                                f"nested more than {DEEP_RECURSION:,} levels deep: too deep "
+                                "to read") from None
+    if isinstance(error, BaseException):
+        raise error
+    return outcome["value"]  # type: ignore[return-value]
+
+
+def longest_line(path: Path, source: bytes | None = None) -> int | None:
+    """The number of the longest line of the file, where deep nesting is written."""
+    if source is None:
+        try:
+            source = path.read_bytes()
+        except OSError:
+            return None
+    lines = source.split(b"\n")
+    return max(range(len(lines)), key=lambda index: len(lines[index])) + 1
 
 
 def parse_source(path: Path, source: bytes | None = None) -> ast.Module:

@@ -30,6 +30,7 @@ from archguard.adapters.source_walk import (
     function_header,
     inline_ignore,
     parse_source,
+    without_recursion_limit,
 )
 from archguard.domain.architecture import LoaderRule
 from archguard.domain.imports import ImportKind
@@ -98,6 +99,12 @@ def scan_strings(path: Path, data: bytes, rules: ScanRules, *, definition: bool 
     """The string references, classes, tables and (for settings modules) string constants
     of one file. ``definition`` also reads the dotted project paths a definition file gives
     as strings; ``settings`` the strings of the Django settings that name code."""
+    return without_recursion_limit(
+        lambda: _scan_strings(path, data, rules, definition, settings, tree), path, data)
+
+
+def _scan_strings(path: Path, data: bytes, rules: ScanRules, definition: bool, settings: bool,
+                  tree: ast.Module | None) -> FileStrings:
     tree = tree if tree is not None else parse_source(path, data)
     lines = data.decode("utf-8", errors="replace").splitlines()
     scanner = _Scanner(lines, rules, _hot_lines(lines, rules, everything=definition),

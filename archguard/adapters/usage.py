@@ -17,7 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archguard.adapters.source_walk import without_recursion_limit
 from archguard.domain.imports import ImportStatement, UseSite
+from archguard.errors import SourceSyntaxError
 
 MODULE_LEVEL = "<module>"
 
@@ -219,14 +221,24 @@ def find_uses(path: Path, source: bytes,
               statements: list[ImportStatement]) -> dict[int, tuple[UseSite, ...]]:
     """For each statement (by line), the functions using what it imports, with their lines."""
     text = source.decode("utf-8", errors="replace")
+
+    def read() -> _UseFinder | None:
+        try:
+            tree = ast.parse(text, filename=str(path))
+            table = symtable.symtable(text, str(path), "exec")
+        except (SyntaxError, ValueError):
+            return None
+        finder = _UseFinder(table, _binding_scopes(tree, table, statements))
+        for statement in tree.body:
+            finder.visit_expr(statement, 0)
+        return finder
+
     try:
-        tree = ast.parse(text, filename=str(path))
-        table = symtable.symtable(text, str(path), "exec")
-    except (SyntaxError, ValueError):
+        finder = without_recursion_limit(read, path, source)
+    except SourceSyntaxError:
+        return {}  # the file's statements are reported without their uses
+    if finder is None:
         return {}
-    finder = _UseFinder(table, _binding_scopes(tree, table, statements))
-    for statement in tree.body:
-        finder.visit_expr(statement, 0)
     result: dict[int, tuple[UseSite, ...]] = {}
     for statement in statements:
         uses = finder.uses.get(statement.line, {})

@@ -54,7 +54,10 @@ _ignore = Struct(
                 description="Imported module (dotted name or pattern)."),
             required=True,
         ),
-        "reason": Field(Str(description="Why this dependency is accepted."), required=True),
+        "reason": Field(Str(pattern=r"\s*\S[\s\S]*",
+                            pattern_hint="is no reason: say why this dependency is accepted",
+                            description="Why this dependency is accepted (not blank)."),
+                        required=True),
         "contracts": Field(
             ListOf(Str(pattern=CONTRACT_ID), unique=True,
                    description="Contract ids this ignore applies to; all when absent."),

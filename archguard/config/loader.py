@@ -6,7 +6,9 @@ The file is loaded with YAML's safe loader only. Errors name the file, line, col
 from __future__ import annotations
 
 import io
+import re
 import tomllib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from archguard.domain.architecture import (
     SmokeCommand,
     StringsSpec,
 )
+from archguard.domain.patterns import matches
 from archguard.errors import ConfigError, ConfigNotFoundError, Position
 
 CONFIG_FILENAME = "archguard.yaml"
@@ -56,40 +59,102 @@ def find_config(project_dir: Path, explicit: Path | None = None) -> Path:
 
 
 def _pyproject_table(path: Path) -> dict | None:
+    """``[tool.archguard]`` of ``path``; None when it has none."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", Position(path)) from None
-    table = data.get("tool", {}).get("archguard")
-    return table if isinstance(table, dict) else None
+        found = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
+        where = Position(path, int(found[1]), int(found[2])) if found else Position(path)
+        message = str(exc)[:found.start()].rstrip() if found else str(exc)
+        raise ConfigError(f"invalid TOML: {message}", where) from None
+    except RecursionError:
+        raise ConfigError("invalid TOML: nested too deeply", Position(path)) from None
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError("must be a table", Position(path, _key_line(path, "tool")),
+                          key="tool")
+    table = tool.get("archguard")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError("must be a table", Position(path, _key_line(path, "tool.archguard")),
+                          key="tool.archguard")
+    return table
 
 
-def load_config(path: Path) -> ArchitectureConfig:
-    """Read and validate the configuration at ``path`` (YAML, or pyproject's table)."""
+def _read_text(path: Path) -> str:
+    """The text of a configuration file; a clear error when it cannot be read as UTF-8."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read configuration: {exc.strerror}", Position(path)) from None
-    except UnicodeDecodeError:
-        raise ConfigError("configuration is not UTF-8 text", Position(path)) from None
-    if path.name == "pyproject.toml":
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        raise ConfigError("configuration is not UTF-8 text", Position(path, line)) from None
+
+
+def load_config(path: Path, *, project_dir: Path | None = None) -> ArchitectureConfig:
+    """Read and validate the configuration at ``path`` (YAML, or pyproject's table).
+
+    An error in a file outside ``project_dir``, or outside the folder of a
+    ``pyproject.toml`` that names it, shows the key and position only, never a value: such
+    a file may hold a secret, and the error lands in CI logs.
+    """
+    return _load(path, (), project_dir.resolve() if project_dir is not None else None)
+
+
+def _load(path: Path, via: tuple[Path, ...], project: Path | None) -> ArchitectureConfig:
+    """:func:`load_config` of ``path``, reached through the pyproject files ``via``; an
+    error quotes nothing of a file outside ``project``."""
+    text = _read_text(path)
+    try:
+        if path.name != "pyproject.toml":
+            return _build(*validate_document(text, path, CONFIG_SCHEMA))
         table = _pyproject_table(path)
         if table is None:
             raise ConfigError("no [tool.archguard] table", Position(path))
         if set(table) == {"config"}:
-            return load_config((path.parent / str(table["config"])).resolve())
+            return _load(_pointed(path, table["config"], via), (*via, path),
+                         project or path.parent.resolve())
         # Re-serialise the table so the same validator applies; lines point at the table.
         text = yaml.safe_dump(table, sort_keys=False)
         values, located = validate_document(text, path, CONFIG_SCHEMA)
         header = _table_line(path)
         located.positions = {k: Position(path, header) for k in located.positions}
-    else:
-        values, located = validate_document(text, path, CONFIG_SCHEMA)
-    return _build(values, located)
+        return _build(values, located)
+    except ConfigError as exc:
+        if project is None or path.resolve().is_relative_to(project):
+            raise
+        raise ConfigError("not a valid archguard configuration (the file is outside the "
+                          "project: its content is not shown)", exc.position,
+                          key=exc.key) from None
+
+
+def _pointed(pyproject: Path, target: object, via: tuple[Path, ...]) -> Path:
+    """The file ``[tool.archguard] config`` names, checked to be one that can be read."""
+    where = Position(pyproject, _key_line(pyproject, "config"))
+    if not isinstance(target, str) or not target:
+        raise ConfigError("must be the path of a configuration file", where,
+                          key="tool.archguard.config")
+    resolved = (pyproject.parent / target).resolve()
+    if resolved in {p.resolve() for p in (*via, pyproject)}:
+        raise ConfigError(f"'{target}' points back to {pyproject.name}: name the YAML file",
+                          where, key="tool.archguard.config")
+    if not resolved.is_file():
+        raise ConfigError(f"'{target}' is not a file", where, key="tool.archguard.config")
+    return resolved
+
+
+def _key_line(path: Path, key: str) -> int | None:
+    """The line of ``path`` that opens table ``key`` or sets its last part (``config``)."""
+    last = key.rpartition(".")[2]
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith(f"[{key}") or stripped.split("=", 1)[0].strip() == last:
+            return number
+    return None
 
 
 def _table_line(path: Path) -> int | None:
-    for number, line in enumerate(io.StringIO(path.read_text(encoding="utf-8")), start=1):
+    for number, line in enumerate(io.StringIO(_read_text(path)), start=1):
         if line.strip().startswith("[tool.archguard"):
             return number
     return None
@@ -106,7 +171,9 @@ class _References:
             message, self.located.at(path), key=render_path(path), suggestion=suggestion
         )
 
-    def known(self, value: str, path: DocPath, known: tuple[str, ...] | list[str], what: str):
+    def known(self, value: str, path: DocPath, known: Collection[str], what: str):
+        """Fail unless ``value`` is one of ``known`` (a set keeps many checks linear), a
+        pattern, or ``*``."""
         if value == ANY or "*" in value:
             return
         if value not in known:
@@ -139,12 +206,12 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
     default_category = definitions_raw["default_category"]
     if ("definitions", "category_flags") in located.positions:
         for flag, category in flags.items():
-            check.known(category, ("definitions", "category_flags", flag), category_names,
+            check.known(category, ("definitions", "category_flags", flag), categories,
                         "category")
     else:  # the defaults apply only as far as the categories exist
         flags = {flag: category for flag, category in flags.items() if category in categories}
     if ("definitions", "default_category") in located.positions:
-        check.known(default_category, ("definitions", "default_category"), category_names,
+        check.known(default_category, ("definitions", "default_category"), categories,
                     "category")
     elif default_category not in categories:
         default_category = None
@@ -159,16 +226,17 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
     )
 
     modules: dict[str, ModuleDeclaration] = {}
-    module_names = tuple(values["modules"])
+    module_names = frozenset(values["modules"])
+    references = _module_references(values["modules"])
     for name, spec in values["modules"].items():
         if spec["category"] is not None:
-            check.known(spec["category"], ("modules", name, "category"), category_names,
+            check.known(spec["category"], ("modules", name, "category"), categories,
                         "category")
         requires = spec["requires"]
         if requires is not None:
             for index, required in enumerate(requires):
-                check.known(required, ("modules", name, "requires", index),
-                            _module_references(values["modules"]), "module")
+                check.known(required, ("modules", name, "requires", index), references,
+                            "module")
         modules[name] = ModuleDeclaration(
             name=name,
             category=spec["category"],
@@ -186,7 +254,7 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
             raise check.fail((*path, "id"), f"contract id '{raw['id']}' is already used by "
                                             f"contracts[{seen_ids[raw['id']]}]")
         seen_ids[raw["id"]] = index
-        _check_contract_references(check, path, raw, category_names, module_names)
+        _check_contract_references(check, path, raw, categories, module_names)
         options = {k: v for k, v in raw.items() if k not in CONTRACT_KEYS}
         contracts.append(
             ContractSpec(
@@ -207,8 +275,9 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
                     for n, i in enumerate(values["ignores"]))
     for index, ignore in enumerate(ignores):
         for position, contract_id in enumerate(ignore.contracts):
-            check.known(contract_id, ("ignores", index, "contracts", position), tuple(seen_ids),
+            check.known(contract_id, ("ignores", index, "contracts", position), seen_ids,
                         "contract")
+    _check_ignore_scopes(check, values, root)
 
     runtime_raw = values["runtime"]
     runtime = RuntimeSpec(
@@ -249,15 +318,14 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
     )
 
 
-def _module_references(raw_modules: dict[str, dict]) -> tuple[str, ...]:
+def _module_references(raw_modules: dict[str, dict]) -> frozenset[str]:
     """Names a ``requires`` entry may use: package names and declared codes."""
-    names = list(raw_modules)
-    names += [spec["code"] for spec in raw_modules.values() if spec["code"]]
-    return tuple(names)
+    return frozenset(raw_modules) | {spec["code"] for spec in raw_modules.values()
+                                     if spec["code"]}
 
 
 def _check_contract_references(check: _References, path: DocPath, raw: dict,
-                               categories: tuple[str, ...], modules: tuple[str, ...]) -> None:
+                               categories: Collection[str], modules: Collection[str]) -> None:
     """Options that name categories must name declared ones; options that name modules,
     declared modules (when the configuration declares any)."""
     kind = CONTRACT_KINDS[raw["type"]]
@@ -267,6 +335,33 @@ def _check_contract_references(check: _References, path: DocPath, raw: dict,
     if modules:
         for key, index, module in kind.option_values(spec, OptionType.MODULES):
             check.known(module, (*path, key, index), modules, "module")
+    if raw["type"] in OVERLAP_REFUSED:
+        sources = set(raw.get("source") or ())
+        for index, name in enumerate(raw.get("forbidden") or ()):
+            if name in sources and name != ANY:
+                raise check.fail((*path, "forbidden", index),
+                                 f"'{name}' is both in source and in forbidden: a module "
+                                 "cannot be forbidden to depend on itself")
+
+
+#: Contract kinds whose ``source`` and ``forbidden`` must not name the same thing.
+OVERLAP_REFUSED = ("category_layering", "forbidden")
+
+
+def _check_ignore_scopes(check: _References, values: dict[str, Any], root: str) -> None:
+    """An ignore whose importer matches every module of ``root`` accepts every import of
+    what it names: refused, since it silences a contract instead of naming an exception."""
+    where = [(("ignores", n), raw) for n, raw in enumerate(values["ignores"])]
+    where += [(("contracts", c, "ignore", n), raw)
+              for c, contract in enumerate(values["contracts"])
+              for n, raw in enumerate(contract["ignore"])]
+    probes = (root, f"{root}.x_", f"{root}.x_.y_.z_")
+    for path, raw in where:
+        importer = raw["importer"]
+        if "**" in importer and all(matches(importer, probe) for probe in probes):
+            raise check.fail((*path, "importer"),
+                             f"'{importer}' matches every module: name the importers this "
+                             "ignore accepts")
 
 
 def _ignore(raw: dict, line: int | None) -> Ignore:

@@ -70,10 +70,16 @@ class _Context:
         )
 
     def scalar(self, node: yaml.Node) -> Any:
+        """The value of a scalar node; a value its tag cannot read (``!!int abc``) is an
+        error at the node."""
         try:
             return self._constructor.construct_object(node, deep=True)
-        except ConstructorError as exc:  # pragma: no cover - exotic tags only
+        except ConstructorError as exc:
             raise ConfigError(str(exc.problem), self.position(node)) from None
+        except (ValueError, TypeError, KeyError, OverflowError):
+            tag = node.tag.rpartition(":")[2]
+            raise ConfigError(f"{_shown(node.value)} is not a valid !!{tag}",
+                              self.position(node)) from None
 
 
 class Schema:
@@ -97,6 +103,17 @@ class Schema:
         raise NotImplementedError
 
 
+#: The longest value an error message quotes; a longer one is cut.
+_SHOWN_LENGTH = 60
+
+
+def _shown(value: str) -> str:
+    """``value`` quoted for a message, cut to :data:`_SHOWN_LENGTH` characters."""
+    if len(value) > _SHOWN_LENGTH:
+        value = value[:_SHOWN_LENGTH] + "…"
+    return repr(value) if not value.isprintable() else f"'{value}'"
+
+
 def _kind(node: yaml.Node) -> str:
     if isinstance(node, yaml.MappingNode):
         return "a mapping"
@@ -104,7 +121,7 @@ def _kind(node: yaml.Node) -> str:
         return "a list"
     if node.tag.endswith(":null"):
         return "empty"
-    return f"'{node.value}'"
+    return _shown(node.value)
 
 
 @dataclass
@@ -197,12 +214,18 @@ class ListOf(Schema):
         if len(node.value) < self.min_items:
             raise ctx.error(node, path, f"needs at least {self.min_items} item(s)")
         values = []
+        seen: set = set()
         for index, child in enumerate(node.value):
             child_path = (*path, index)
             ctx.located.positions[child_path] = ctx.position(child)
             value = self.item.validate(child, child_path, ctx)
-            if self.unique and value in values:
-                raise ctx.error(child, child_path, f"'{value}' is listed twice")
+            if self.unique:
+                # A set keeps the check linear; unhashable items (mappings) are compared
+                # by their canonical text.
+                marker = value if isinstance(value, str | int | float | bool) else repr(value)
+                if marker in seen:
+                    raise ctx.error(child, child_path, f"'{value}' is listed twice")
+                seen.add(marker)
             values.append(value)
         return values
 
@@ -369,4 +392,66 @@ def validate_document(text: str, file: Path, schema: Schema) -> tuple[Any, Locat
         raise ConfigError(f"invalid YAML: {exc}", Position(file)) from None
     if node is None:
         raise ConfigError("the file is empty", Position(file, 1, 1))
+    if not isinstance(node, yaml.MappingNode):
+        # Not quoted: a file named by mistake (a token, a key) must not land in a log.
+        got = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        raise ConfigError(f"expected a mapping of keys, got {got}", ctx.position(node))
+    _check_expansion(node, ctx)
     return schema.validate(node, (), ctx), ctx.located
+
+
+#: How many nodes aliases may add to a document, beyond its own: enough for any real
+#: reuse of anchors, far below what an alias bomb expands to.
+ALIAS_EXPANSION_LIMIT = 100_000
+
+
+def _check_expansion(root: yaml.Node, ctx: _Context) -> None:
+    """Refuse a document whose aliases expand it by more than :data:`ALIAS_EXPANSION_LIMIT`
+    nodes, or refer to a node from inside itself, before anything walks the expanded tree.
+
+    Aliases compose to shared nodes, so each distinct node is visited once: the sizes are
+    computed bottom-up, iteratively, in time linear in the document's own nodes.
+    """
+    size: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    added = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        children = _children(node)
+        if done:
+            open_nodes.discard(id(node))
+            size[id(node)] = 1 + sum(size[id(child)] for child in children)
+            continue
+        if id(node) in size:  # one collection holding the same alias twice
+            added += size[id(node)]
+            children = []
+        else:
+            open_nodes.add(id(node))
+            stack.append((node, True))
+        if added > ALIAS_EXPANSION_LIMIT:
+            raise ctx.error(node, (), f"aliases expand the document by more than "
+                                      f"{ALIAS_EXPANSION_LIMIT:,} nodes")
+        for child in reversed(children):
+            key = id(child)
+            if key in open_nodes:
+                raise ctx.error(node, (), "an alias refers to a collection that holds it "
+                                          "(a recursive anchor)")
+            if key in size:  # an alias: the nodes it repeats
+                added += size[key]
+            elif isinstance(child, yaml.ScalarNode):
+                size[key] = 1
+            else:
+                stack.append((child, False))
+                continue
+            if added > ALIAS_EXPANSION_LIMIT:
+                raise ctx.error(node, (), f"aliases expand the document by more than "
+                                          f"{ALIAS_EXPANSION_LIMIT:,} nodes")
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
