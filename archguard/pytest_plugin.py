@@ -45,7 +45,8 @@ class ArchguardProject:
         """The project's :class:`~archguard.domain.config.ArchitectureConfig`."""
         from archguard.config import find_config, load_config
 
-        return load_config(find_config(self.project_dir, self.config_file))
+        return load_config(find_config(self.project_dir, self.config_file),
+                           project_dir=self.project_dir)
 
     @cached_property
     def result(self):

@@ -48,7 +48,8 @@ class RunResult:
 def _config(project: Path, config: str | Path | None):
     from archguard.config import find_config, load_config
 
-    return load_config(find_config(project, Path(config) if config else None))
+    return load_config(find_config(project, Path(config) if config else None),
+                       project_dir=project)
 
 
 def run_without(project: str | Path, modules: list[str] | tuple[str, ...],

@@ -26,6 +26,9 @@ def read_baseline(path: Path) -> list[dict]:
     except json.JSONDecodeError as exc:
         raise ConfigError(f"baseline is not valid JSON: {exc.msg}",
                           Position(path, exc.lineno, exc.colno)) from None
+    except RecursionError:
+        raise ConfigError("baseline is nested too deeply to be an archguard baseline",
+                          Position(path, 1)) from None
     if not isinstance(data, dict) or data.get("archguard_baseline") != BASELINE_VERSION:
         raise ConfigError("not an archguard baseline (version 1)", Position(path, 1))
     entries = data.get("violations")

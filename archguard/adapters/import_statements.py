@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from archguard.adapters.comments import comment_lines
 from archguard.adapters.source_walk import (
     MODULE_LEVEL,
     Place,
@@ -60,7 +61,8 @@ def classify_imports(path: Path, source: bytes | None = None) -> list[ImportStat
 
     def classify() -> list[ImportStatement]:
         tree = parse_source(path, data)
-        collector = _ImportCollector(data.decode("utf-8", errors="replace").splitlines())
+        lines = data.decode("utf-8", errors="replace").splitlines()
+        collector = _ImportCollector(comment_lines(data, lines))
         collector.walk_body(tree.body, MODULE_LEVEL)
         return collector.found
 

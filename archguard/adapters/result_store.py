@@ -44,7 +44,7 @@ class ResultStore:
                 return None
             written_at_ns = int(document["written_at_ns"])
             return StoredResult(_result(document["result"]), written_at_ns)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
 
     def save(self, key: str, result: CheckResult) -> None:

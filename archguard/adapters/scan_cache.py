@@ -48,7 +48,7 @@ class FileScanCache(Generic[Value]):
     def _load(self, path: Path) -> None:
         try:
             data = json.loads(path.read_bytes())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # nested past the parser's stack
             return
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION \
                 or data.get("salt") != self.salt or not isinstance(data.get("files"), dict):

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from archguard.adapters.comments import comment_lines
 from archguard.adapters.source_walk import (
     COMPOUND,
     MODULE_LEVEL,
@@ -91,7 +92,7 @@ class ScanRules:
         return repr((SCANNER_VERSION, self.root_package, self.loaders, self.settings))
 
 
-SCANNER_VERSION = 7
+SCANNER_VERSION = 8
 
 
 def scan_strings(path: Path, data: bytes, rules: ScanRules, *, definition: bool = False,
@@ -107,13 +108,14 @@ def _scan_strings(path: Path, data: bytes, rules: ScanRules, definition: bool, s
                   tree: ast.Module | None) -> FileStrings:
     tree = tree if tree is not None else parse_source(path, data)
     lines = data.decode("utf-8", errors="replace").splitlines()
-    scanner = _Scanner(lines, rules, _hot_lines(lines, rules, everything=definition),
+    scanner = _Scanner(comment_lines(data, lines), rules,
+                       _hot_lines(lines, rules, everything=definition),
                        _future_annotations(tree), definition)
     scanner.walk_body(tree.body, MODULE_LEVEL)
     constants = ()
     if settings:
         constants = _constants(tree)
-        reader = _SettingsReader(lines)
+        reader = _SettingsReader(comment_lines(data, lines))
         reader.walk_body(tree.body, MODULE_LEVEL)
         scanner.found += reader.found
     return FileStrings(

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 #: The file of the classified statements' cache, in the cache folder.
 STATEMENTS_FILE = "statements.json"
-STATEMENTS_VERSION = "1"
+STATEMENTS_VERSION = "2"
 
 
 class Project:

@@ -71,7 +71,7 @@ def audit_command(
     if compare and since:
         raise UsageError("--compare and --since both name the other state: give one")
     config_file = find_config(project_dir, config)
-    architecture = load_config(config_file)
+    architecture = load_config(config_file, project_dir=project_dir)
     options = RunOptions(jobs=jobs, timeout=timeout) if run else None
     report = build_audit(project_dir, architecture, use_cache=not no_cache, run=options,
                          name=_name(project_dir))
@@ -123,7 +123,7 @@ def _config_of(other_dir: Path, fallback):  # type: ignore[no-untyped-def]
         found = find_config(other_dir, None)
     except ConfigNotFoundError:
         return fallback
-    return load_config(found)
+    return load_config(found, project_dir=other_dir)
 
 
 def _render(report, output_format: AuditFormat) -> str:  # type: ignore[no-untyped-def]

@@ -29,7 +29,7 @@ def baseline_command(
     from archguard.cli import exit_codes
     from archguard.config import find_config, load_config
 
-    architecture = load_config(find_config(project_dir, config))
+    architecture = load_config(find_config(project_dir, config), project_dir=project_dir)
     result = run_check(project_dir, architecture)
     target = output or project_dir / DEFAULT_BASELINE
     atomic_write(target, baseline_document(result))

@@ -67,8 +67,9 @@ def check_command(
 
     prefix = None if path_prefix is None else _normal_prefix(path_prefix)
     config_file = find_config(project_dir, config)
-    architecture = load_config(config_file)
+    architecture = load_config(config_file, project_dir=project_dir)
     if files:
+        _require_files(files)
         reason = _whole_check_reason(project_dir, config_file, architecture, files)
         if reason is not None:
             typer.echo(f"archguard: {reason}: checking every file", err=True)
@@ -143,6 +144,16 @@ def _render(result, architecture, output_format: CheckFormat, *, to_terminal: bo
     if output_format is CheckFormat.github:
         return check_formats.to_github(result, path_prefix=prefix, scope=scope)
     return check_formats.to_junit(result, scope)
+
+
+def _require_files(files: list[Path]) -> None:
+    """A usage error naming the first of FILES that does not exist: a misspelt file would
+    otherwise limit the report to nothing and read as a clean run."""
+    from archguard.errors import UsageError
+
+    missing = next((file for file in files if not file.exists()), None)
+    if missing is not None:
+        raise UsageError(f"no such file: {missing}")
 
 
 def _given(file: Path) -> Path:

@@ -38,7 +38,7 @@ def fix_command(
     unknown = sorted(set(recipe or ()) - set(RECIPES))
     if unknown:
         raise UsageError(f"no recipe {', '.join(unknown)}; `archguard explain` lists them")
-    architecture = load_config(find_config(project_dir, config))
+    architecture = load_config(find_config(project_dir, config), project_dir=project_dir)
     project = Project(project_dir, architecture, use_cache=False)
     result = run_check(project_dir, architecture, project=project)
     if result.errors:

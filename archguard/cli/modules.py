@@ -34,7 +34,7 @@ def modules_command(
     from archguard.config import find_config, load_config
 
     config_path = find_config(project_dir, config)
-    architecture = load_config(config_path)
+    architecture = load_config(config_path, project_dir=project_dir)
     inventory = build_inventory(project_dir, architecture)
     if output_format is ModulesFormat.json:
         from archguard.reporting.inventory_json import inventory_to_json

@@ -76,7 +76,7 @@ def simulate_command(
     from archguard.domain.simulation import RUNS, SimulationResult
     from archguard.errors import UsageError
 
-    architecture = load_config(find_config(project_dir, config))
+    architecture = load_config(find_config(project_dir, config), project_dir=project_dir)
     if entry_point:
         architecture = replace(architecture, runtime=replace(
             architecture.runtime, entry_points=tuple(entry_point)))
