@@ -42,11 +42,15 @@ class ConfigError(ArchguardError):
         *,
         key: str | None = None,
         suggestion: str | None = None,
+        quotes_content: bool = True,
     ) -> None:
         self.message = message
         self.position = position
         self.key = key
         self.suggestion = suggestion
+        #: Whether the message may quote the file's values; False when it names only keys
+        #: and what the schema allows, so it can be shown for a file whose content must not.
+        self.quotes_content = quotes_content
         super().__init__(self.render())
 
     def render(self) -> str:

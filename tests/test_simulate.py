@@ -18,6 +18,7 @@ import yaml
 from archguard.application.simulate import RemovalModel
 from archguard.config import load_config
 
+from .bad_input.support import live_processes
 from .conftest import AFTER, BEFORE, PLATFORM, REPO, RULES
 from .platform_support import tree_digest
 
@@ -229,22 +230,7 @@ def _processes_marked(value: str) -> dict[int, str]:
     tells this run's processes from anything else on the machine.
     """
     wanted = f"{RUN_MARKER}={value}".encode()
-    found = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                if stat.read().rsplit(b")", 1)[1].split()[0] == b"Z":
-                    continue
-            with open(f"/proc/{entry.name}/environ", "rb") as environ:
-                if wanted not in environ.read().split(b"\0"):
-                    continue
-            with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
-                found[int(entry.name)] = cmdline.read().replace(b"\0", b" ").decode()
-        except OSError:  # ended while being read, or not ours to read
-            continue
-    return found
+    return {pid: line for pid, line, variables in live_processes() if wanted in variables}
 
 
 @contextlib.contextmanager

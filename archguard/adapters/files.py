@@ -3,6 +3,7 @@ read when they can be, and a package's Python files found with their signatures.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import stat
@@ -186,36 +187,131 @@ def package_files(source_root: Path, package: str) -> dict[str, Path]:
         source_root, package, source_manifest(package_dir)).items()}
 
 
-def source_manifest(folder: Path) -> list[tuple[str, int, int]]:
-    """Every Python file below ``folder`` (caches and hidden folders aside), as
-    ``(relative path, modification time in ns, size)``, sorted."""
-    import os
+#: How the reason of a file that is in the package but cannot be read begins: such a file is
+#: left out, and the check that should have read it is incomplete (see :func:`source_manifest`).
+UNREADABLE = "cannot be read: "
+#: The reason a symbolic link to a folder that holds it is not followed.
+LINK_CYCLE = ("not followed: a symbolic link to a folder that holds it, whose files are read "
+              "under their own paths (grimp would read them again at every level)")
 
-    found = []
+
+class SourceManifest(list[tuple[str, int, int]]):
+    """The Python files below a folder, as ``(relative path, modification time in ns,
+    size)``, sorted; and, in :attr:`unread`, what the walk found there but did not read, as
+    ``(relative path, reason)``, sorted, the path of a folder ending in ``/``."""
+
+    def __init__(self, files: Sequence[tuple[str, int, int]] = (),
+                 unread: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(files)
+        self.unread: list[tuple[str, str]] = list(unread)
+
+
+def source_manifest(folder: Path) -> SourceManifest:
+    """Every Python file below ``folder`` (caches and hidden folders aside), as
+    ``(relative path, modification time in ns, size)``, sorted.
+
+    Symbolic links are followed as grimp follows them (it walks with ``followlinks=True``),
+    so that archguard's modules are those of grimp and lint-imports: a linked file is read as
+    the file it points to, a linked folder as the folder it points to, inside the project or
+    out of it. A link to a folder that holds it is not followed: its files are read under
+    their own paths already, and grimp would go round it until the path is too long.
+
+    What is found but must not be read is never opened, and is in the manifest's
+    :attr:`~SourceManifest.unread` with the reason: a ``*.py`` that is a FIFO, a socket or a
+    device (opening a FIFO waits for a writer for ever), a broken symbolic link, a file or a
+    folder its permissions keep closed. Only what the listing does not tell is asked of the
+    file system: the status of each ``*.py`` (its signature is needed anyway) and of each
+    symbolic link, and ``access()`` for a file that not everyone may read. A ``folder`` that
+    cannot be listed is an :class:`ArchguardError`; one that does not exist has no files.
+    """
+    found: list[tuple[str, int, int]] = []
+    unread: list[tuple[str, str]] = []
     prefix = len(str(folder)) + 1
-    stack = [folder]
+    # Each folder to list, with the real paths of the folders it is in and its own, last:
+    # a symbolic link to any of them would lead back into itself.
+    stack: list[tuple[str, tuple[str, ...]]] = [(str(folder), (os.path.realpath(folder),))]
     while stack:
-        current = stack.pop()
+        current, within = stack.pop()
         try:
             entries = list(os.scandir(current))
-        except OSError:
+        except PermissionError as error:
+            if current == str(folder):
+                raise ArchguardError(f"cannot read {folder}: {_strerror(error)}") from None
+            unread.append((current[prefix:] + "/",
+                           f"{UNREADABLE}{_strerror(error)} (its files cannot be listed)"))
+            continue
+        except OSError:  # gone meanwhile, or the package does not exist
             continue
         for entry in entries:
             name = entry.name
             if name.startswith(".") or name == "__pycache__":
                 continue
             if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
-            elif name.endswith(".py"):
-                try:
-                    stat = entry.stat()
-                except OSError:
-                    continue
-                found.append((entry.path[prefix:], stat.st_mtime_ns, stat.st_size))
+                stack.append((entry.path, (*within, os.path.join(within[-1], name))))
+                continue
+            link = entry.is_symlink()
+            python = name.endswith(".py")
+            if not (link or python):
+                continue
+            try:
+                status = entry.stat()
+            except OSError as error:
+                if python and (link or error.errno != errno.ENOENT):  # else deleted meanwhile
+                    unread.append((entry.path[prefix:], _unreadable(error, entry.path, link)))
+                continue
+            if stat.S_ISDIR(status.st_mode):  # a symbolic link to a folder
+                target = os.path.realpath(entry.path)
+                if any(_is_within(real, target) for real in within):
+                    unread.append((entry.path[prefix:] + "/", LINK_CYCLE))
+                else:
+                    stack.append((entry.path, (*within, target)))
+            elif not python:
+                continue
+            elif not stat.S_ISREG(status.st_mode):
+                unread.append((entry.path[prefix:],
+                               f"{UNREADABLE}not a regular file ({_kind(status.st_mode)})"))
+            elif status.st_mode & 0o444 != 0o444 and not os.access(entry.path, os.R_OK):
+                unread.append((entry.path[prefix:], f"{UNREADABLE}permission denied"))
+            else:
+                found.append((entry.path[prefix:], status.st_mtime_ns, status.st_size))
     if os.sep != "/":
         found = [(path.replace(os.sep, "/"), mtime, size) for path, mtime, size in found]
+        unread = [(path.replace(os.sep, "/"), reason) for path, reason in unread]
     found.sort()
-    return found
+    unread.sort()
+    return SourceManifest(found, unread)
+
+
+def _is_within(path: str, folder: str) -> bool:
+    """Whether the real path ``path`` is ``folder`` or below it."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _unreadable(error: OSError, path: str, link: bool) -> str:
+    """The reason a ``*.py`` whose status cannot be read is left out."""
+    if link and error.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+        try:
+            return f"{UNREADABLE}broken symbolic link (to {os.readlink(path)})"
+        except OSError:
+            return f"{UNREADABLE}broken symbolic link"
+    return UNREADABLE + _strerror(error)
+
+
+def _strerror(error: OSError) -> str:
+    """The system's words for ``error`` as a reason reads them: ``permission denied``."""
+    text = error.strerror or str(error)
+    return text[:1].lower() + text[1:]
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is: ``a FIFO``, ``a socket``, ``a device``."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
 
 
 def manifest_modules(source_root: Path, package: str, manifest: list[tuple[str, int, int]],
@@ -230,51 +326,75 @@ def manifest_modules(source_root: Path, package: str, manifest: list[tuple[str, 
     package, whatever its name (``0001_initial.py``, as Django's migrations are named,
     cannot be named in an ``import`` statement but is imported by importlib all the same).
     ``exclude`` holds globs of paths relative to ``source_root`` to leave out. Each file left
-    out is added to ``left_out`` as ``(path relative to source_root, reason)``.
+    out is added to ``left_out`` as ``(path relative to source_root, reason)``, in path
+    order, with what the manifest could not read (:attr:`SourceManifest.unread`): its reason
+    is given unless an exclusion or a folder no import reaches leaves it out anyway.
     """
     from archguard.domain.patterns import matches_path
 
     package_dir = source_root / Path(*package.split("."))
     prefix = package_dir.relative_to(source_root).as_posix() if package_dir != source_root \
         else ""
+    unread = manifest.unread if isinstance(manifest, SourceManifest) else []
     packages = {path[:-len("__init__.py")].rstrip("/") for path, _, _ in manifest
                 if path == "__init__.py" or path.endswith("/__init__.py")}
+    # A folder whose __init__.py cannot be read is a package all the same: the files in it
+    # are not left out for being there.
+    packages.update(path[:-len("__init__.py")].rstrip("/") for path, _ in unread
+                    if path == "__init__.py" or path.endswith("/__init__.py"))
+    leaving: list[tuple[str, str]] = []
 
     def leave(path: str, reason: str) -> None:
-        if left_out is not None:
-            left_out.append((f"{prefix}/{path}" if prefix else path, reason))
+        leaving.append((f"{prefix}/{path}" if prefix else path, reason))
 
-    if "" not in packages:
-        for path, _, _ in manifest:
-            leave(path, f"not in a package: {package} has no __init__.py")
-        return {}
-    found: dict[str, tuple[Path, int, int]] = {}
-    for path, mtime, size in manifest:
-        relative = f"{prefix}/{path}" if prefix else path
-        pattern = next((p for p in exclude if matches_path(p, relative)
-                        or any(matches_path(p, folder) for folder in _folders(relative))),
-                       None)
-        if pattern is not None:
-            leave(path, f"excluded by project.exclude: {pattern}")
-            continue
-        folder, _, name = path.rpartition("/")
-        parts = folder.split("/") if folder else []
-        bad = next((part for part in parts if not part.isidentifier()), None)
+    def unreachable(path: str, folders: list[str], packaged: int) -> str | None:
+        """Why no import reaches ``path``, in (or, for a folder, being) the package's
+        ``folders``, the first ``packaged`` of which must have an ``__init__.py``; None
+        when one does."""
+        if exclude:
+            relative = (f"{prefix}/{path}" if prefix else path).rstrip("/")
+            pattern = next((p for p in exclude if matches_path(p, relative)
+                            or any(matches_path(p, folder) for folder in _folders(relative))),
+                           None)
+            if pattern is not None:
+                return f"excluded by project.exclude: {pattern}"
+        bad = next((part for part in folders if not part.isidentifier()), None)
         if bad is not None:
-            leave(path, f"folder {bad!r} is not a package name: no import can reach it")
-            continue
-        missing = next(("/".join(parts[:n]) for n in range(1, len(parts) + 1)
-                        if "/".join(parts[:n]) not in packages), None)
+            return f"folder {bad!r} is not a package name: no import can reach it"
+        missing = next(("/".join(folders[:n]) for n in range(1, packaged + 1)
+                        if "/".join(folders[:n]) not in packages), None)
         if missing is not None:
-            leave(path, f"not in a package: {prefix + '/' if prefix else ''}{missing} has no "
-                        "__init__.py")
-            continue
-        if "." in name[:-3]:
-            leave(path, f"file name {name!r} has a dot: it cannot be a module name")
-            continue
-        dotted = ".".join([package, *parts]) if name == "__init__.py" else \
-            ".".join([package, *parts, name[:-3]])
-        found[dotted] = (package_dir / path, mtime, size)
+            return (f"not in a package: {prefix + '/' if prefix else ''}{missing} has no "
+                    "__init__.py")
+        return None
+
+    found: dict[str, tuple[Path, int, int]] = {}
+    if "" not in packages:
+        for path in [path for path, _, _ in manifest] + [path for path, _ in unread]:
+            leave(path, f"not in a package: {package} has no __init__.py")
+    else:
+        for path, mtime, size in manifest:
+            folder, _, name = path.rpartition("/")
+            parts = folder.split("/") if folder else []
+            reason = unreachable(path, parts, len(parts))
+            if reason is None and "." in name[:-3]:
+                reason = f"file name {name!r} has a dot: it cannot be a module name"
+            if reason is not None:
+                leave(path, reason)
+                continue
+            dotted = ".".join([package, *parts]) if name == "__init__.py" else \
+                ".".join([package, *parts, name[:-3]])
+            found[dotted] = (package_dir / path, mtime, size)
+        for path, reason in unread:
+            if path.endswith("/"):  # a folder: whether it is a package cannot be known
+                parts = path[:-1].split("/")
+                leave(path, unreachable(path, parts, len(parts) - 1) or reason)
+            else:
+                folder = path.rpartition("/")[0]
+                parts = folder.split("/") if folder else []
+                leave(path, unreachable(path, parts, len(parts)) or reason)
+    if left_out is not None:
+        left_out.extend(sorted(leaving))
     return found
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import os
 import re
 import shutil
 import sys
@@ -73,18 +72,20 @@ def grimp_graph(source_root: Path, root_package: str) -> ImportGraph:
 
 
 def _mirror(source_root: Path, root_package: str, target: Path, broken: set[Path]) -> None:
-    """Link every file of the package into ``target``; broken files become empty modules."""
-    package_dir = source_root / root_package.split(".")[0]
-    for folder, _dirs, files in os.walk(package_dir):
-        relative = Path(folder).relative_to(source_root)
-        (target / relative).mkdir(parents=True, exist_ok=True)
-        for name in files:
-            original = Path(folder) / name
-            mirrored = target / relative / name
-            if original.resolve() in broken:
-                mirrored.write_text("", encoding="utf-8")
-            else:
-                mirrored.symlink_to(original.resolve())
+    """Link every Python file of the package into ``target``, found as archguard finds the
+    modules (:func:`~archguard.adapters.files.source_manifest`: symbolic links to folders
+    followed, as grimp follows them); broken files become empty modules."""
+    from archguard.adapters.files import source_manifest
+
+    top = root_package.split(".")[0]
+    for relative, _, _ in source_manifest(source_root / top):
+        original = source_root / top / relative
+        mirrored = target / top / relative
+        mirrored.parent.mkdir(parents=True, exist_ok=True)
+        if original.resolve() in broken:
+            mirrored.write_text("", encoding="utf-8")
+        else:
+            mirrored.symlink_to(original.resolve())
 
 
 def build_import_graph(source_root: Path, root_package: str) -> GraphBuild:
@@ -148,13 +149,13 @@ def _unreadable(exc: Exception) -> SourceSyntaxError:
 
 def _syntax_error(path: Path, line: int | None, text: str | None) -> SourceSyntaxError:
     """The error with Python's own message, which grimp does not keep."""
-    import ast
+    from archguard.adapters.source_walk import parse_source
 
     try:
-        ast.parse(path.read_bytes(), filename=str(path))
-    except SyntaxError as exc:
-        return SourceSyntaxError(path, exc.lineno or line, exc.msg, exc.text)
-    except (OSError, ValueError) as exc:
+        parse_source(path)
+    except SourceSyntaxError as exc:
+        return SourceSyntaxError(path, exc.line or line, exc.message, exc.text)
+    except OSError as exc:
         return SourceSyntaxError(path, line, str(exc), text)
     except RecursionError:
         return SourceSyntaxError(path, line, "nested too deeply to parse", text)

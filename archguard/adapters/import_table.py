@@ -439,7 +439,7 @@ def _load(path: Path, salt: str) -> tuple[dict[str, list], int] | None:
                     and all(isinstance(lines, list) for lines in entry[2].values())):
                 return None
         return modules, written_at_ns
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
 
 

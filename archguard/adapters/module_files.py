@@ -19,7 +19,14 @@ from archguard.errors import ProjectError, SourceSyntaxError
 def modules_folder(project_dir: Path, config: ArchitectureConfig) -> Path:
     """The folder of the modules package; a clear error when it is missing."""
     folder = project_dir / config.source_root / Path(*config.modules_package.split("."))
-    if not folder.is_dir():
+    try:
+        found = folder.is_dir()
+        if found:
+            os.scandir(folder).close()  # its modules are found by listing it
+    except OSError as exc:  # it, or a folder above it, cannot be searched
+        raise ProjectError(f"cannot read {exc.filename or folder}: "
+                           f"{(exc.strerror or str(exc)).lower()}") from None
+    if not found:
         raise ProjectError(
             f"modules package '{config.modules_package}' not found: {folder} is not a folder "
             f"(set project.source_root or project.modules_package in {config.source})"
@@ -45,7 +52,10 @@ def read_source(path: Path) -> bytes | None:
 def definition_file(folder: Path, reading: DefinitionReading) -> Path | None:
     """A module folder's definition file, when it has one."""
     path = folder / reading.file
-    return path if path.is_file() else None
+    try:
+        return path if path.is_file() else None
+    except OSError:  # a folder that cannot be searched: its files are reported unreadable
+        return None
 
 
 def module_folders(folder: Path) -> list[tuple[Path, bool]]:
@@ -54,8 +64,18 @@ def module_folders(folder: Path) -> list[tuple[Path, bool]]:
     found = []
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.is_dir() and not entry.name.startswith((".", "_")):
-            found.append((entry, (entry / "__init__.py").is_file()))
+            found.append((entry, _has_init(entry)))
     return found
+
+
+def _has_init(folder: Path) -> bool:
+    """Whether ``folder`` has an ``__init__.py``. One that cannot be searched is taken to
+    have one: its files are reported unreadable (see
+    :func:`~archguard.adapters.files.source_manifest`), never the folder as no package."""
+    try:
+        return (folder / "__init__.py").is_file()
+    except OSError:
+        return True
 
 
 def folders_without_init(package_dir: Path,
@@ -76,7 +96,7 @@ def folders_without_init(package_dir: Path,
                     or entry.name == "__pycache__":
                 continue
             path = Path(entry.path)
-            if (path / "__init__.py").is_file():
+            if _has_init(path):
                 stack.append(path)
             elif not skip(path):
                 count = sum(1 for _ in path.rglob("*.py"))

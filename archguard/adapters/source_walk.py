@@ -17,6 +17,7 @@ this way, so the rules that decide whether and when a statement runs are written
 from __future__ import annotations
 
 import ast
+import codecs
 import re
 import sys
 import threading
@@ -266,11 +267,56 @@ def longest_line(path: Path, source: bytes | None = None) -> int | None:
 
 
 def parse_source(path: Path, source: bytes | None = None) -> ast.Module:
-    """Parse ``path``; a syntax error becomes :class:`SourceSyntaxError` with its line."""
+    """Parse ``path``; a syntax error becomes :class:`SourceSyntaxError` with its line, and
+    so does a byte that is not UTF-8 in a file that declares no other encoding (see
+    :func:`check_encoding`)."""
     data = path.read_bytes() if source is None else source
+    check_encoding(path, data)
     try:
         return ast.parse(data, filename=str(path))
     except SyntaxError as exc:
         raise SourceSyntaxError(path, exc.lineno, exc.msg, exc.text) from None
     except ValueError as exc:  # null bytes
         raise SourceSyntaxError(path, None, str(exc)) from None
+
+
+#: A PEP 263 coding declaration, read from the bytes of a line as Python's tokenizer reads it.
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+#: A line after which the second line may still declare the encoding.
+_BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r]|$)")
+
+
+def check_encoding(path: Path, data: bytes) -> None:
+    """Raise :class:`SourceSyntaxError` at the first byte of ``data`` that is not UTF-8,
+    unless a coding declaration (PEP 263) names another encoding, which ``ast`` then decodes.
+
+    Python refuses to import such a file, and grimp to read it, but ``ast.parse`` reads a
+    stray byte in a comment without a word: the file would be checked as if it ran.
+    """
+    if data.isascii():
+        return
+    declared = _declared_encoding(data)
+    if declared is not None:
+        try:
+            if not codecs.lookup(declared).name.startswith("utf-8"):
+                return
+        except LookupError:
+            return  # ast.parse reports the unknown encoding
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = len((data[:error.start] + b".").splitlines())
+        raise SourceSyntaxError(
+            path, line, f"not UTF-8 (byte 0x{data[error.start]:02x} at line {line})") from None
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The encoding a coding declaration on the first line, or on the second after a blank
+    or comment line, names; None when there is none."""
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING.match(line)
+        if match is not None:
+            return match.group(1).decode("ascii")
+        if not _BLANK_OR_COMMENT.match(line):
+            return None
+    return None

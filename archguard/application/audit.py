@@ -33,7 +33,7 @@ from archguard.domain.audit import (
     Status,
 )
 from archguard.domain.layout import OwnerKind
-from archguard.domain.simulation import CRASHES_AT_IMPORT, RUNS, Scenario
+from archguard.domain.simulation import CRASHES_AT_IMPORT, RUNS, UNKNOWN, Scenario
 from archguard.domain.violations import CheckResult, Violation
 
 SELF_CONTAINED = "Are all modules self-contained and respecting the rules?"
@@ -197,8 +197,9 @@ def still_runs(removals: tuple[Scenario, ...], ran: bool, started: bool = True) 
 def _still_runs(removals: tuple[Scenario, ...], ran: bool) -> Answer:
     alone = [s for s in removals if len(s.prediction.removed) == 1]
     crash = [s.prediction.removed[0] for s in alone if s.prediction.verdict == CRASHES_AT_IMPORT]
+    unknown = [s.prediction.removed[0] for s in alone if s.prediction.verdict == UNKNOWN]
     later = [s.prediction.removed[0] for s in alone
-             if s.prediction.verdict not in (RUNS, CRASHES_AT_IMPORT)]
+             if s.prediction.verdict not in (RUNS, CRASHES_AT_IMPORT, UNKNOWN)]
     failed_runs = [s for s in removals if s.observation is not None and not s.observation.ok]
     if not removals:
         return Answer(STILL_RUNS, True, "there are no optional modules to remove")
@@ -217,6 +218,9 @@ def _still_runs(removals: tuple[Scenario, ...], ran: bool) -> Answer:
         parts.append("the app would crash at start-up without " + ", ".join(crash))
     if later:
         parts.append("code paths would fail at run time without " + ", ".join(later))
+    if unknown:
+        parts.append("start-up imports code in a folder without __init__.py, which no import "
+                     "graph reads: whether it runs is not known without " + ", ".join(unknown))
     if not parts:
         parts.append("the app breaks with all optional modules removed together")
     return Answer(STILL_RUNS, False, "; ".join(parts) + proven)

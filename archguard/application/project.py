@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archguard.adapters.files import UNREADABLE
 from archguard.adapters.import_statements import (
     classify_imports,
     statements_from_json,
@@ -54,12 +55,16 @@ class Project:
         self._grimp_unparsable = {e.path.resolve() for e in reading.imports.unparsable}
         #: The package's Python files that are not read, each with the reason.
         self.left_out: tuple[tuple[str, str], ...] = reading.left_out
+        # One that cannot be read leaves the check incomplete, as one that cannot be parsed.
+        self.errors += [f"{self.source_root / file}: {reason}" for file, reason in self.left_out
+                        if reason.startswith(UNREADABLE)]
         #: Each module of the import table, with its file.
         self.files: dict[str, Path] = {m: p for m, p in reading.files.items() if m in self.table}
         self._relatives: dict[str, tuple[Path, str]] = {}
         #: Each classified file's statements and bytes, by project-relative path.
         self._statements: dict[str, list[ImportStatement]] = {}
         self._sources: dict[str, bytes] = {}
+        self._line_index: dict[str, dict[int, ImportStatement]] = {}
         cache_file = self.project_dir / CACHE_DIR / STATEMENTS_FILE if use_cache else None
         self._cache: FileScanCache[list[ImportStatement]] = FileScanCache(
             cache_file, STATEMENTS_VERSION, statements_to_json, statements_from_json)
@@ -179,14 +184,28 @@ class Project:
         return self._statements
 
     def links(self, importer: str, imported: str) -> list[ImportStatement]:
-        """The statements of ``importer`` that import ``imported``, in source order."""
-        statements = self.statements_of(importer)
-        found: list[ImportStatement] = []
+        """The statements of ``importer`` that import ``imported``, in the order of the
+        import table's lines, each once."""
+        at_line = self._statement_at_line(importer)
+        found: dict[int, ImportStatement] = {}
         for line in self.table.lines(importer, imported):
-            statement = next((s for s in statements if s.spans(line)), None)
-            if statement is not None and statement not in found:
-                found.append(statement)
-        return found
+            statement = at_line.get(line)
+            if statement is not None:
+                found.setdefault(id(statement), statement)
+        return list(found.values())
+
+    def _statement_at_line(self, importer: str) -> dict[int, ImportStatement]:
+        """Each line of ``importer`` that an import statement spans, with the first such
+        statement: a file's links are then found in time linear in its size, however many
+        imports it has."""
+        index = self._line_index.get(importer)
+        if index is None:
+            index = {}
+            for statement in self.statements_of(importer):
+                for line in range(statement.line, statement.end_line + 1):
+                    index.setdefault(line, statement)
+            self._line_index[importer] = index
+        return index
 
     def save(self) -> None:
         """Keep the classified statements for the next run, with every entry of a file

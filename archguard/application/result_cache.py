@@ -54,6 +54,8 @@ class ResultCache:
         digest.update(b"<no configuration file>" if configuration is None else configuration)
         for path, mtime, size in manifest:
             digest.update(f"\n{path}|{mtime}|{size}".encode())
+        for path, reason in manifest.unread:  # a FIFO or a broken link added is a change
+            digest.update(f"\n{path}|{reason}".encode())
         self.key = digest.hexdigest()
 
     def load(self) -> CheckResult | None:

@@ -8,7 +8,8 @@ then imports what its settings name (``INSTALLED_APPS`` and each app's models,
 ``MIDDLEWARE``, ``ROOT_URLCONF``, …): start-up follows those too. What fails later (lazy
 imports, string references) and what cannot fail (``TYPE_CHECKING``, imports guarded by
 ``except ImportError``) are listed apart. Removal cascades along ``requires``, as the
-platform's registry loads modules.
+platform's registry loads modules. When start-up imports code in a folder without
+``__init__.py``, which no import graph reads, the prediction is unknown, never "runs".
 
 The observation (``--run``) is in :mod:`archguard.adapters.sandbox`; :func:`judge` compares
 the two.
@@ -16,6 +17,7 @@ the two.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, replace
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from archguard.application.project import Project
 from archguard.domain.architecture import ArchitectureConfig
-from archguard.domain.imports import ImportKind
+from archguard.domain.imports import ImportKind, ImportStatement
 from archguard.domain.layout import OwnerKind
 from archguard.domain.patterns import matches
 from archguard.domain.references import DJANGO_SETTINGS, RESOLVED
@@ -35,8 +37,9 @@ from archguard.domain.simulation import (
     RuntimeFailure,
     SafeReference,
     Scenario,
+    UnreadImport,
 )
-from archguard.errors import UsageError
+from archguard.errors import ConfigError, Position, UsageError
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ class RemovalModel:
         self.layout = self.project.layout
         self.source_root = self.project.source_root
         self.files = self.project.files
+        self.unread_folders = self._unread_folders()
+        self._check_entry_points()
         self.project.classify_all()
         self.edges: dict[str, list[Edge]] = {m: self._imports(m) for m in sorted(self.files)}
         #: By settings module, what Django imports as it starts, in the order it does.
@@ -118,6 +123,8 @@ class RemovalModel:
         self._owners: dict[str, str | None] = {}
         self._matching: dict[str, list[str]] = {}
         self._index()
+        #: By module, its imports run at import time of code in an unread folder.
+        self.unread_sites = self._unread_sites() if self.unread_folders else {}
 
     # -- what every scenario asks, read once -----------------------------------------------
 
@@ -222,11 +229,72 @@ class RemovalModel:
             started.append(replace(edge, target=module))
         return started
 
+    # -- what no import graph reads --------------------------------------------------------
+
+    def _unread_folders(self) -> dict[str, str]:
+        """The folders of the package tree no import graph reads (they have no
+        ``__init__.py``), as dotted names, each with its path as reported."""
+        found = {}
+        for path in (folder.resolve() for folder in self.inventory.unread_folders):
+            parts = path.relative_to(self.source_root).parts
+            if all(part.isidentifier() for part in parts):  # else no import can name it
+                found[".".join(parts)] = (path.relative_to(self.project_dir).as_posix()
+                                          if path.is_relative_to(self.project_dir)
+                                          else str(path))
+        return found
+
+    def _unread_folder_of(self, module: str) -> str | None:
+        """The unread folder a dotted name is in, as reported; None when it is in none."""
+        parts = module.split(".")
+        return next((self.unread_folders[prefix] for depth in range(1, len(parts) + 1)
+                     if (prefix := ".".join(parts[:depth])) in self.unread_folders), None)
+
+    def _check_entry_points(self) -> None:
+        """Refuse an entry point that is no module the project's graph holds: start-up
+        cannot be followed from it, and a prediction without it would say "runs" of an
+        application whose start-up was never read."""
+        from archguard.config.schema import nearest
+
+        for entry in self.config.runtime.entry_points:
+            if entry in self.files:
+                continue
+            folder = self._unread_folder_of(entry)
+            why = (f"it is in {folder}/, which has no __init__.py, so no import graph reads "
+                   "it" if folder else "the project has no such module")
+            line = self.config.lines.get(("runtime.entry_points", entry))
+            if line is None:  # given on the command line
+                raise UsageError(f"entry point '{entry}' cannot be followed: {why}")
+            raise ConfigError(f"'{entry}' cannot be followed: {why}",
+                              Position(self.config.source, line), key="runtime.entry_points",
+                              suggestion=None if folder else nearest(entry, sorted(self.files)))
+
+    def _unread_sites(self) -> dict[str, list[UnreadImport]]:
+        """By module, the imports it runs as it is imported (module level, unguarded) that
+        name code in an unread folder, each with the first name that does."""
+        found: dict[str, list[UnreadImport]] = defaultdict(list)
+        for module in sorted(self.files):
+            package = self.files[module].name == "__init__.py"
+            for statement in self.project.statements_of(module):
+                if statement.kind != ImportKind.MODULE:
+                    continue
+                for target in _named_modules(statement, module, package):
+                    folder = self._unread_folder_of(target)
+                    if folder is not None:
+                        found[module].append(UnreadImport(
+                            self.relative(module), statement.line, target, folder))
+                        break
+        return found
+
     def module_name(self, name: str) -> str:
         """A module's package name from its name or code; a clear error otherwise."""
         module = self.inventory.module(name)
         if module is None:
             from archguard.config.schema import nearest
+
+            folder = self.unread_folders.get(f"{self.config.modules_package}.{name}")
+            if folder is not None:
+                raise UnknownModule(f"module '{name}' is not a package: {folder}/ has no "
+                                    "__init__.py, so no import graph reads it")
 
             known = sorted(m.name for m in self.inventory.modules)
             hint = nearest(name, known)
@@ -536,11 +604,45 @@ class _Prediction:
         runtime = self.model.config.runtime
         return not (runtime.entry_points or runtime.scanned or runtime.discovered)
 
+    def unread(self) -> list[UnreadImport]:
+        """The imports of code in unread folders that start-up runs, in the modules it
+        reaches without a removed module on the way: whether each still imports, and what
+        it imports in turn, is not known."""
+        sites = self.model.unread_sites
+        if not sites:
+            return []
+        reached: set[str] = set()
+        queue = deque(self.roots())
+        while queue:
+            chain = self.with_parents(queue.popleft())
+            if any(self.missing(module) for module in chain):
+                continue  # the import fails: it is a crash, not unread code
+            for module in chain:
+                if module in reached or module not in self.model.files:
+                    continue
+                reached.add(module)
+                queue.extend(edge.target for edge in self.started_edges(module)
+                             if runs_at_start(edge))
+        return [site for module in sorted(reached) for site in sites.get(module, ())]
+
     def run(self) -> Prediction:
         failures, safe = self.later_and_safe()
         return Prediction(removed=self.removed, cascade=tuple(self.cascade),
                           crashes=tuple(self.crashes()), runtime_failures=tuple(failures),
-                          safe=tuple(safe), every_module_started=self.every_module_started)
+                          safe=tuple(safe), every_module_started=self.every_module_started,
+                          unread=tuple(self.unread()))
+
+
+def _named_modules(statement: ImportStatement, importer: str, package: bool) -> list[str]:
+    """The dotted names an import statement may import, as written: ``a.b`` for
+    ``import a.b``; ``a`` and ``a.x`` for ``from a import x``, relative ones resolved."""
+    if statement.module or statement.level:
+        source = statement.source_module(importer, package)
+        if source is None:
+            return []
+        return [source, *(f"{source}.{name}" for name in statement.names if name != "*")]
+    node = ast.parse(statement.statement).body[0]
+    return [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
 
 
 def optional_modules(model: RemovalModel) -> list[str]:
@@ -559,7 +661,9 @@ def judge(prediction: Prediction, observation: Observation) -> tuple[Observation
     observation agree: the same import crash, and every failure explained by the
     prediction (its file:line among the predicted sites, its class name among the
     predicted string references, or, since Django imports what its settings name from its
-    own code, the module it misses one that a predicted crash's setting names)."""
+    own code, the module it misses one that a predicted crash's setting names). An
+    observation during which the original project changed agrees with nothing: what ran
+    was not the copy alone."""
     sites = {site for crash in prediction.crashes for site in crash.sites}
     sites |= {(link.file, link.line) for crash in prediction.crashes for link in crash.chain}
     sites |= {site for failure in prediction.runtime_failures for site in failure.sites}
@@ -576,7 +680,7 @@ def judge(prediction: Prediction, observation: Observation) -> tuple[Observation
         judged.append(replace(failure, explained=explained))
     observation = replace(observation, failures=tuple(judged))
     agreed = (prediction.import_crash == observation.import_crash
-              and all(f.explained for f in judged))
+              and all(f.explained for f in judged) and not observation.original_changes)
     return observation, agreed
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -67,8 +68,11 @@ def simulate_command(
     """Predict what removing modules breaks: crashes at import (with the chain from
     start-up), functions that fail when they run, and references that are safe. With
     --run, prove it on a temporary copy. Exit code 0 when the application runs without the
-    modules (and, with --run, observation agrees), 1 when it breaks or disagrees, 2 for
-    usage errors."""
+    modules (and, with --run, observation agrees), 1 when it breaks or disagrees (or a
+    command changed the original project), 2 for usage errors.
+
+    With --run, no cache is read or written: the project is only read, and any change to it
+    while the commands run is a change a command made."""
     from dataclasses import replace
 
     from archguard.application.simulate import RemovalModel, optional_modules, simulate
@@ -83,14 +87,16 @@ def simulate_command(
     if not without and not matrix:
         raise UsageError("say which modules to remove: --without MODULE (repeatable), "
                          "or --matrix for every optional module")
-    model = RemovalModel(project_dir, architecture, use_cache=not no_cache)
+    if timeout is not None and not math.isfinite(timeout):
+        raise UsageError(f"--timeout {timeout}: give a finite number of seconds")
+    commands = _smoke_commands(smoke) if smoke else None
+    model = RemovalModel(project_dir, architecture, use_cache=not (no_cache or run))
     removed_sets = [list(without)] if without else []
     if matrix:
         optional = optional_modules(model)
         removed_sets += [[name] for name in optional]
         if len(optional) > 1:
             removed_sets.append(optional)
-    commands = [(f"smoke-{i + 1}", c) for i, c in enumerate(smoke)] if smoke else None
     scenarios = simulate(model, removed_sets, run=run, smoke=commands,
                          entry_points=list(entry_point) if entry_point else None,
                          timeout=timeout, jobs=jobs)
@@ -102,6 +108,11 @@ def simulate_command(
         atomic_write(output, text)
     elif text:
         typer.echo(text, nl=False)
+    if result.original_changed:
+        from archguard.reporting.simulate_text import original_changes_text
+
+        for scenario in result.original_changed:
+            typer.echo(f"archguard: {original_changes_text(scenario)}", err=True)
     if model.errors:
         for error in model.errors:
             typer.echo(f"archguard: {error}", err=True)
@@ -110,6 +121,20 @@ def simulate_command(
                  or (s.observation is not None and not s.observation.ok)
                  for s in scenarios)
     return exit_codes.VIOLATIONS if broken else exit_codes.OK
+
+
+def _smoke_commands(smoke: list[str]) -> list[tuple[str, str]]:
+    """The --smoke commands, named smoke-1, smoke-2, …; one that is empty, or that cannot
+    be split into words (a quote left open), is a usage error."""
+    from archguard.adapters.sandbox import command_argv
+    from archguard.errors import UsageError
+
+    for command in smoke:
+        try:
+            command_argv(command)
+        except ValueError as exc:
+            raise UsageError(f"--smoke {command!r}: {exc}") from None
+    return [(f"smoke-{i + 1}", command) for i, command in enumerate(smoke)]
 
 
 def _render(result, output_format: SimulateFormat, *, matrix: bool, to_terminal: bool) -> str:

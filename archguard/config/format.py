@@ -35,6 +35,10 @@ DOTTED_GLOB_HINT = "is not a dotted name or pattern such as app.modules.*.routes
 NAME = r"[a-z][a-z0-9_-]*"
 NAME_HINT = "must be lower case letters, digits, '_' or '-', starting with a letter"
 CONTRACT_ID = r"[a-z0-9][a-z0-9_.-]*"
+#: A command as a shell reads its words (shlex): not blank, every quote closed, no
+#: backslash left at its end.
+COMMAND = r"""(?=\s*\S)(?:[^'"\\]|\\[\s\S]|'[^']*'|"(?:[^"\\]|\\[\s\S])*")*"""
+COMMAND_HINT = "is not a command: it is blank, leaves a quote open or ends in a backslash"
 
 _kinds = ListOf(
     Str(choices=tuple(ImportKind)),
@@ -357,15 +361,18 @@ CONFIG_SCHEMA = Struct(
                             Struct(
                                 {
                                     "name": Field(Str(pattern=NAME), required=True),
-                                    "command": Field(Str(), required=True),
-                                    "timeout": Field(Number(minimum=0), default=None),
+                                    "command": Field(
+                                        Str(pattern=COMMAND, pattern_hint=COMMAND_HINT),
+                                        required=True),
+                                    "timeout": Field(Number(exclusive_minimum=0),
+                                                     default=None),
                                 },
                                 title="SmokeCommand",
                             )
                         ),
                         default_factory=list,
                     ),
-                    "timeout": Field(Number(minimum=0), default=60),
+                    "timeout": Field(Number(exclusive_minimum=0), default=60),
                 },
                 title="Runtime",
             ),

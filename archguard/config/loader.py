@@ -97,8 +97,14 @@ def load_config(path: Path, *, project_dir: Path | None = None) -> ArchitectureC
     An error in a file outside ``project_dir``, or outside the folder of a
     ``pyproject.toml`` that names it, shows the key and position only, never a value: such
     a file may hold a secret, and the error lands in CI logs.
+
+    With ``project_dir``, the packages the configuration names are looked for in its tree
+    (see :func:`_check_packages`).
     """
-    return _load(path, (), project_dir.resolve() if project_dir is not None else None)
+    config = _load(path, (), project_dir.resolve() if project_dir is not None else None)
+    if project_dir is not None:
+        _check_packages(config, project_dir)
+    return config
 
 
 def _load(path: Path, via: tuple[Path, ...], project: Path | None) -> ArchitectureConfig:
@@ -121,7 +127,7 @@ def _load(path: Path, via: tuple[Path, ...], project: Path | None) -> Architectu
         located.positions = {k: Position(path, header) for k in located.positions}
         return _build(values, located)
     except ConfigError as exc:
-        if project is None or path.resolve().is_relative_to(project):
+        if project is None or not exc.quotes_content or path.resolve().is_relative_to(project):
             raise
         raise ConfigError("not a valid archguard configuration (the file is outside the "
                           "project: its content is not shown)", exc.position,
@@ -315,7 +321,25 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
         runtime=runtime,
         strings=strings,
         exclude=tuple(project["exclude"]),
+        lines=_tree_lines(values, located),
     )
+
+
+def _tree_lines(values: dict[str, Any], located: Located) -> dict[tuple[str, str], int]:
+    """The line of each name of the project's tree the file gives, by key and name (see
+    :attr:`ArchitectureConfig.lines`)."""
+    named: list[tuple[DocPath, str]] = [
+        (("project", key), values["project"][key])
+        for key in ("source_root", "root_package", "modules_package")]
+    named += [(("kernel", index), name) for index, name in enumerate(values["kernel"])]
+    named += [(("runtime", "entry_points", index), name)
+              for index, name in enumerate(values["runtime"]["entry_points"])]
+    lines = {}
+    for path, name in named:
+        line = located.at(path).line
+        if line is not None:
+            lines[(render_path(path[:-1] if isinstance(path[-1], int) else path), name)] = line
+    return lines
 
 
 def _module_references(raw_modules: dict[str, dict]) -> frozenset[str]:
@@ -366,3 +390,45 @@ def _check_ignore_scopes(check: _References, values: dict[str, Any], root: str) 
 
 def _ignore(raw: dict, line: int | None) -> Ignore:
     return Ignore(raw["importer"], raw["imported"], raw["reason"], tuple(raw["contracts"]), line)
+
+
+def _check_packages(config: ArchitectureConfig, project_dir: Path) -> None:
+    """Refuse a configuration whose root package or modules package is not in the tree of
+    ``project_dir``: nothing could be checked, and every contract would be kept by nothing.
+    Only the file tree is read; a folder that cannot be searched is left to the reading,
+    which reports what it cannot read.
+
+    The root package must be a regular package (with ``__init__.py``), as grimp reads it;
+    the modules package only a folder, since a modules package without ``__init__.py`` is
+    reported by the inventory, with the rest of what it finds.
+    """
+    try:
+        _check_folders(config, project_dir)
+    except OSError:
+        return
+
+
+def _check_folders(config: ArchitectureConfig, project_dir: Path) -> None:
+    """:func:`_check_packages`, raising :class:`OSError` where a folder cannot be searched."""
+    elsewhere = "run archguard on the project's folder, or set project.source_root"
+    source_root = project_dir / config.source_root
+    if not source_root.is_dir():
+        raise _not_in_tree(config, "project.source_root", config.source_root,
+                           f"{source_root} is not a folder; it is the folder holding the "
+                           "root package, relative to the project's folder")
+    root = source_root / Path(*config.root_package.split("."))
+    if not (root / "__init__.py").is_file():
+        found = (f"{root}/ has no __init__.py, and archguard reads regular packages only, as "
+                 "grimp and import-linter do" if root.is_dir()
+                 else f"{root} does not exist; {elsewhere}")
+        raise _not_in_tree(config, "project.root_package", config.root_package, found)
+    modules = source_root / Path(*config.modules_package.split("."))
+    if not modules.is_dir():
+        raise _not_in_tree(config, "project.modules_package", config.modules_package,
+                           f"{modules} is not a folder; {elsewhere}")
+
+
+def _not_in_tree(config: ArchitectureConfig, key: str, value: str, found: str) -> ConfigError:
+    """The error for a package or folder ``key`` names that the project does not have."""
+    return ConfigError(f"'{value}' is not in the project: {found}",
+                       Position(config.source, config.lines.get((key, value))), key=key)

@@ -8,6 +8,7 @@ schema objects export a JSON Schema (``archguard schema``) for editors and other
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -63,10 +64,11 @@ class _Context:
         mark = node.start_mark
         return Position(self.located.file, mark.line + 1, mark.column + 1)
 
-    def error(self, node: yaml.Node, path: DocPath, message: str, suggestion: str | None = None):
+    def error(self, node: yaml.Node, path: DocPath, message: str, suggestion: str | None = None,
+              *, quotes_content: bool = True):
         return ConfigError(
             message, self.position(node), key=render_path(path) if path else None,
-            suggestion=suggestion,
+            suggestion=suggestion, quotes_content=quotes_content,
         )
 
     def scalar(self, node: yaml.Node) -> Any:
@@ -174,9 +176,13 @@ class Bool(Schema):
 
 @dataclass
 class Number(Schema):
+    """A finite number (``.nan`` and ``.inf`` are refused), at least ``minimum`` and more
+    than ``exclusive_minimum`` where given."""
+
     description: str = ""
     minimum: float | None = None
     integer: bool = False
+    exclusive_minimum: float | None = None
 
     @property
     def type_name(self) -> str:
@@ -187,14 +193,21 @@ class Number(Schema):
         if not (isinstance(node, yaml.ScalarNode) and node.tag.endswith(accepted)):
             raise ctx.error(node, path, f"expected {self.type_name}, got {_kind(node)}")
         value = ctx.scalar(node)
+        if not math.isfinite(value):
+            raise ctx.error(node, path, f"must be a finite number, got {node.value}")
         if self.minimum is not None and value < self.minimum:
             raise ctx.error(node, path, f"must be at least {self.minimum}, got {value}")
+        if self.exclusive_minimum is not None and value <= self.exclusive_minimum:
+            raise ctx.error(node, path,
+                            f"must be more than {self.exclusive_minimum}, got {value}")
         return value
 
     def json_schema(self):
         schema: dict = {"type": "integer" if self.integer else "number"}
         if self.minimum is not None:
             schema["minimum"] = self.minimum
+        if self.exclusive_minimum is not None:
+            schema["exclusiveMinimum"] = self.exclusive_minimum
         return self._doc(schema)
 
 
@@ -314,14 +327,15 @@ class Struct(Schema):
                 valid = ", ".join(self.fields)
                 raise ctx.error(
                     key_node, (*path, key), f"unknown key (valid keys here: {valid})",
-                    nearest(key, tuple(self.fields)),
+                    nearest(key, tuple(self.fields)), quotes_content=False,
                 )
             result[key] = spec.schema.validate(value_node, (*path, key), ctx)
         for key, spec in self.fields.items():
             if key in result:
                 continue
             if spec.required:
-                raise ctx.error(node, path, f"missing required key '{key}'")
+                raise ctx.error(node, path, f"missing required key '{key}'",
+                                quotes_content=False)
             if isinstance(spec.schema, Struct) and spec.default is None:
                 result[key] = spec.schema.defaults()
             else:
@@ -366,7 +380,8 @@ class Tagged(Schema):
         tag_node = next((value for _, key, value in pairs if key == self.tag), None)
         if tag_node is None:
             choices = ", ".join(self.variants)
-            raise ctx.error(node, path, f"missing required key '{self.tag}' (one of: {choices})")
+            raise ctx.error(node, path, f"missing required key '{self.tag}' (one of: {choices})",
+                            quotes_content=False)
         variant = Str(choices=tuple(self.variants)).validate(tag_node, (*path, self.tag), ctx)
         return self.variants[variant].validate(node, path, ctx)
 
@@ -391,11 +406,12 @@ def validate_document(text: str, file: Path, schema: Schema) -> tuple[Any, Locat
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", Position(file)) from None
     if node is None:
-        raise ConfigError("the file is empty", Position(file, 1, 1))
+        raise ConfigError("the file is empty", Position(file, 1, 1), quotes_content=False)
     if not isinstance(node, yaml.MappingNode):
         # Not quoted: a file named by mistake (a token, a key) must not land in a log.
         got = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
-        raise ConfigError(f"expected a mapping of keys, got {got}", ctx.position(node))
+        raise ConfigError(f"expected a mapping of keys, got {got}", ctx.position(node),
+                          quotes_content=False)
     _check_expansion(node, ctx)
     return schema.validate(node, (), ctx), ctx.located
 

@@ -164,3 +164,6 @@ class ArchitectureConfig:
     strings: StringsSpec = field(default_factory=StringsSpec)
     #: Folders (globs relative to the source root) that hold no code of the package.
     exclude: tuple[str, ...] = ()
+    #: The line of each name the file gives of the project's tree, by key and name
+    #: (``("kernel", "app.api")``): where a finding that the tree has no such module points.
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)

@@ -19,14 +19,39 @@ class Rule(FindingRule):
 
 MISSING_INIT = Rule("missing-init", "A package folder without __init__.py", "warning", DocBlock(
     what="A folder of the package tree holds Python files but no __init__.py (an error when "
-         "the folder is a declared module).",
+         "the folder is the modules package, a folder above it, or a module: declared in "
+         "the configuration, or holding its definition.py).",
     why="Inside a regular package such a folder is not part of it: import graphs leave it "
-        "out, with every import its files make, so nothing in it is checked.",
+        "out, with every import its files make, so nothing in it is checked. Python still "
+        "imports it, as a namespace package, but no import graph reads one (grimp's, so "
+        "neither import-linter's nor archguard's): a modules package without __init__.py "
+        "would keep every contract by checking nothing, and simulate cannot tell whether "
+        "start-up survives a removal when it imports code there.",
     example="app/modules/loyalty/services/points.py exists, "
             "app/modules/loyalty/services/__init__.py does not",
     fix="Add __init__.py, or list the folder under project.exclude if it holds no code of "
         "the package (migrations, scripts).",
 ))
+
+MISSING_KERNEL_PACKAGE = Rule(
+    "missing-kernel-package", "A kernel package that does not exist", "warning", DocBlock(
+        what="An entry of kernel names no module or package of the project's tree.",
+        why="It counts nothing as core: a kernel package that was moved or renamed, or is "
+            "misspelt, leaves the code it meant uncategorised, and what that code imports "
+            "is judged by no category contract.",
+        example="kernel: [app.main, app.midleware] with app/middleware/",
+        fix="Correct the name, or remove the entry.",
+    ))
+
+MISSING_ENTRY_POINT = Rule(
+    "missing-entry-point", "An entry point that does not exist", "warning", DocBlock(
+        what="An entry of runtime.entry_points names no module of the project's tree.",
+        why="Start-up cannot be followed from it: simulate refuses to predict (it would say "
+            "\"runs\" of an app whose start-up it never read), and its runs import a module "
+            "that is not there.",
+        example="runtime: {entry_points: [app.main]} after app/main.py became app/asgi.py",
+        fix="Name the module the application starts from.",
+    ))
 
 DECLARED_MODULE_MISSING = Rule(
     "declared-module-missing", "A declared module that does not exist", "warning", DocBlock(
@@ -167,7 +192,8 @@ NEWER_SYNTAX = Rule(
     ))
 
 FINDING_RULES: dict[str, Rule] = {rule.id: rule for rule in (
-    MISSING_INIT, DECLARED_MODULE_MISSING, UNPARSABLE_DEFINITION, UNREADABLE_DEFINITION,
+    MISSING_INIT, MISSING_KERNEL_PACKAGE, MISSING_ENTRY_POINT, DECLARED_MODULE_MISSING,
+    UNPARSABLE_DEFINITION, UNREADABLE_DEFINITION,
     CATEGORY_MISMATCH, REQUIRES_MISMATCH, UNCATEGORISED_MODULE, UNKNOWN_REQUIREMENT,
     AMBIGUOUS_REFERENCE, UNRESOLVED_REFERENCE, UNUSED_IGNORE, IGNORE_WITHOUT_REASON,
     IMPORT_BEYOND_TOP_LEVEL, NEWER_SYNTAX,

@@ -57,13 +57,19 @@ class Finding:
 
 @dataclass(frozen=True)
 class Inventory:
-    """Modules and kernel packages of a project, with findings about their declarations."""
+    """Modules and kernel packages of a project, with findings about their declarations.
+
+    ``unread_folders``: the folders of the package tree that hold Python files but no
+    ``__init__.py``, which no import graph reads (each is also a ``missing-init`` finding):
+    what start-up imports from them cannot be followed.
+    """
 
     project_dir: Path
     modules_package: str
     modules: tuple[Module, ...]
     kernel: tuple[str, ...]
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    unread_folders: tuple[Path, ...] = ()
 
     def by_category(self) -> dict[str | None, list[Module]]:
         grouped: dict[str | None, list[Module]] = {}

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 RUNS = "runs"                        # nothing breaks
 BREAKS_AT_RUNTIME = "breaks at runtime"
 CRASHES_AT_IMPORT = "crashes at import"
+#: Start-up imports code no import graph reads: whether it survives the removal is unknown.
+UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,18 @@ class SafeReference:
 
 
 @dataclass(frozen=True)
+class UnreadImport:
+    """An import start-up runs, at ``file:line``, of ``target`` in ``folder``: a folder
+    without ``__init__.py``, which no import graph reads, so what the import runs in turn,
+    and whether it fails without the removed modules, is not known."""
+
+    file: str
+    line: int
+    target: str
+    folder: str
+
+
+@dataclass(frozen=True)
 class Prediction:
     removed: tuple[str, ...]
     #: Modules not loaded because they require a removed (or skipped) one, with the reason.
@@ -108,6 +122,9 @@ class Prediction:
     #: No ``runtime.entry_points`` nor discovery patterns are configured: every module
     #: present is taken as imported at start-up (what start-up never imports is not known).
     every_module_started: bool = False
+    #: Imports start-up runs of code in folders no import graph reads: nothing crashes, but
+    #: whether the app runs is not known.
+    unread: tuple[UnreadImport, ...] = ()
 
     @property
     def import_crash(self) -> bool:
@@ -117,17 +134,26 @@ class Prediction:
     def verdict(self) -> str:
         if self.crashes:
             return CRASHES_AT_IMPORT
+        if self.unread:
+            return UNKNOWN
         return BREAKS_AT_RUNTIME if self.runtime_failures else RUNS
 
 
 @dataclass(frozen=True)
 class CommandResult:
+    """One command run on a copy. ``exit_code`` is None when it did not end by itself
+    (timed out) or did not start, ``error`` then says why it did not
+    (``command not found: NAME``); ``output`` is its head and tail when it printed more
+    than is kept, ``output_cut`` the number of bytes left out between them."""
+
     name: str
     command: str
     exit_code: int | None
     seconds: float
     timed_out: bool = False
     output: str = ""
+    error: str | None = None
+    output_cut: int = 0
 
 
 @dataclass(frozen=True)
@@ -145,13 +171,32 @@ class ObservedFailure:
 
 
 @dataclass(frozen=True)
+class TreeChange:
+    """An entry of the original project that changed while commands ran on its copy:
+    ``change`` is ``created``, ``deleted``, ``modified`` or ``metadata``."""
+
+    path: str
+    change: str
+
+    def render(self) -> str:
+        return f"{self.path} ({self.change})"
+
+
+@dataclass(frozen=True)
 class Observation:
+    """What running the application on a copy showed. ``isolation`` says how the commands
+    were kept from the original (``unshare (…, original read-only)``, ``none: why``);
+    ``original_changes`` lists what changed in the original meanwhile, which makes the
+    observation a failure whatever the commands did."""
+
     ok: bool
     import_crash: bool
     first_error: str | None
     seconds: float
     failures: tuple[ObservedFailure, ...] = ()
     commands: tuple[CommandResult, ...] = ()
+    isolation: str = ""
+    original_changes: tuple[TreeChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,6 +218,19 @@ class SimulationResult:
     @property
     def ran(self) -> bool:
         return any(s.observation is not None for s in self.scenarios)
+
+    @property
+    def isolation(self) -> str | None:
+        """How the commands were isolated, as the first observation says (every scenario
+        of a run gets the same)."""
+        return next((s.observation.isolation for s in self.scenarios
+                     if s.observation is not None and s.observation.isolation), None)
+
+    @property
+    def original_changed(self) -> tuple[Scenario, ...]:
+        """The scenarios during which the original project changed."""
+        return tuple(s for s in self.scenarios
+                     if s.observation is not None and s.observation.original_changes)
 
     @property
     def agreement(self) -> float | None:

@@ -93,7 +93,8 @@ class CheckResult:
     #: String references resolved to one module and judged by the contracts.
     references_checked: int = 0
     #: The package's Python files not read, as ``(path relative to the source root,
-    #: reason)``: excluded by ``project.exclude``, or not reachable by any import.
+    #: reason)``: excluded by ``project.exclude``, not reachable by any import, a link to a
+    #: folder that holds it, or a file that cannot be read (also among ``errors``).
     left_out: tuple[tuple[str, str], ...] = ()
     #: Baseline entries that match no violation any more (fixed since).
     stale: tuple[dict[str, Any], ...] = ()

@@ -1,14 +1,17 @@
 """The audit as Markdown: the sections of :mod:`archguard.reporting.audit_sections`, one
-``##`` heading each, tables as GitHub-flavoured Markdown."""
+``##`` heading each, tables as GitHub-flavoured Markdown. Every text is printable (see
+:mod:`archguard.reporting.escape`): a name that holds a newline would start a line of its
+own."""
 
 from __future__ import annotations
 
 from archguard.domain.audit import AuditReport
 from archguard.reporting.audit_sections import Block, Table, sections, title
+from archguard.reporting.escape import markdown_text, printable
 
 
 def audit_to_markdown(report: AuditReport) -> str:
-    lines = [f"# {title(report)}"]
+    lines = [f"# {printable(title(report))}"]
     for section in sections(report):
         lines += ["", f"## {section.title}"]
         for block in section.blocks:
@@ -22,12 +25,12 @@ def audit_to_markdown(report: AuditReport) -> str:
 def _block(block: Block) -> list[str]:
     lines: list[str] = []
     if block.heading:
-        lines += ["", f"### {block.heading}"]
+        lines += ["", f"### {printable(block.heading)}"]
     for paragraph in block.paragraphs:
-        lines += ["", paragraph]
+        lines += ["", printable(paragraph)]
     if block.items:
         lines.append("")
-        lines += [f"- {item}" for item in block.items]
+        lines += [f"- {printable(item)}" for item in block.items]
     for table in block.tables:
         lines += _table(table)
     return lines
@@ -52,4 +55,6 @@ def _table(table: Table) -> list[str]:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("`", "'")
+    """A table cell's text: printable, ``|`` escaped, backticks made quotes (a cell may be
+    shown as code)."""
+    return markdown_text(text).replace("`", "'")

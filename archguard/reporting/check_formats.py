@@ -13,6 +13,7 @@ from archguard import __version__
 from archguard.domain.inventory import Finding
 from archguard.domain.proposals import ProposalSet
 from archguard.domain.violations import CheckResult, Violation
+from archguard.reporting.escape import markdown_code, markdown_text, printable
 from archguard.reporting.inventory_json import relative_path
 from archguard.reporting.proposals import (
     MOVE_COLUMNS,
@@ -62,10 +63,6 @@ def _used_in(violation: Violation) -> str:
     return "; ".join(use.render() for use in violation.used_in) or "-"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(result: CheckResult, proposals: ProposalSet | None = None,
                 scope: FilesScope | None = None) -> str:
     """Sections per module pair and a table per file, as in a written architecture review;
@@ -89,34 +86,35 @@ def to_markdown(result: CheckResult, proposals: ProposalSet | None = None,
         outcome = kept if contract.kept else f"broken ({len(contract.new_violations)})"
         lines.append(f"| `{contract.id}` | {contract.type} | {contract.severity} | {outcome} |")
     for contract in broken:
-        lines += ["", f"## `{contract.id}`: {_md(contract.name)}"]
+        lines += ["", f"## `{contract.id}`: {markdown_text(contract.name)}"]
         pairs: dict[tuple, list[Violation]] = defaultdict(list)
         for violation in contract.new_violations:
             pairs[(violation.source_module, violation.source_category, violation.target_module,
                    violation.target_category)].append(violation)
         for (source, source_cat, target, target_cat), violations in sorted(pairs.items()):
-            lines += ["", f"### {source} ({source_cat}) → {target} ({target_cat})"]
+            pair = f"{source} ({source_cat}) → {target} ({target_cat})"
+            lines += ["", f"### {markdown_text(pair)}"]
             by_file: dict[str, list[Violation]] = defaultdict(list)
             for violation in violations:
                 by_file[violation.file].append(violation)
             for file, in_file in sorted(by_file.items()):
-                lines += ["", f"File: `{file}`", "", "| Line | Import | Kind | Used in |",
-                          "|---|---|---|---|"]
+                lines += ["", f"File: {markdown_code(file)}", "",
+                          "| Line | Import | Kind | Used in |", "|---|---|---|---|"]
                 for violation in sorted(in_file, key=lambda v: v.line):
-                    shown = _md(import_text(violation, "; "))
+                    shown = markdown_text(import_text(violation, "; "))
                     lines.append(f"| {violation.line} | {shown} | "
-                                 f"{violation.kind} | {_md(_used_in(violation))} |")
+                                 f"{violation.kind} | {markdown_text(_used_in(violation))} |")
                 if proposals is not None:
-                    lines += [""] + [f"**Fix** {_md(fix_line(p).removeprefix('Fix '))}"
+                    lines += [""] + [f"**Fix** {markdown_text(fix_line(p).removeprefix('Fix '))}"
                                      for p in fixes_for(proposals, in_file)]
     if proposals is not None and proposals.proposals:
         lines += ["", "## What to move where", "", "| " + " | ".join(MOVE_COLUMNS) + " |",
                   "|" + "---|" * len(MOVE_COLUMNS)]
-        lines += ["| " + " | ".join(_md(cell) for cell in row) + " |"
+        lines += ["| " + " | ".join(markdown_text(cell) for cell in row) + " |"
                   for row in move_rows(proposals)]
     if result.errors:
         lines += ["", "## Files that could not be parsed", ""]
-        lines += [f"- `{_md(error)}`" for error in result.errors]
+        lines += [f"- {markdown_code(error)}" for error in result.errors]
     return "\n".join(lines) + "\n"
 
 
@@ -164,7 +162,9 @@ def _finding_file(finding: Finding, result: CheckResult) -> str | None:
 
 def to_junit(result: CheckResult, scope: FilesScope | None = None) -> str:
     """JUnit XML: one test case per contract, failing with its violations; with ``scope``,
-    the suite's output says how many violations files other than those given hold."""
+    the suite's output says how many violations files other than those given hold. Names
+    are printable (see :mod:`archguard.reporting.escape`): XML cannot hold most control
+    characters, even as character references."""
     failures = sum(1 for c in result.contracts if not c.kept)
     suite = ElementTree.Element("testsuite", {
         "name": "archguard", "tests": str(len(result.contracts)),
@@ -176,17 +176,18 @@ def to_junit(result: CheckResult, scope: FilesScope | None = None) -> str:
         })
         if not contract.kept:
             failure = ElementTree.SubElement(case, "failure", {
-                "message": f"{len(contract.new_violations)} violation(s) of {contract.name}",
+                "message": printable(f"{len(contract.new_violations)} violation(s) of "
+                                     f"{contract.name}"),
                 "type": contract.severity,
             })
             failure.text = "\n".join(
-                f"{v.file}:{v.line}: {v.statement} ({v.kind}); used in {_used_in(v)}"
+                printable(f"{v.file}:{v.line}: {v.statement} ({v.kind}); used in {_used_in(v)}")
                 for v in contract.new_violations
             )
     for error in result.errors:
         case = ElementTree.SubElement(suite, "testcase", {"classname": "archguard.source",
                                                           "name": "parse"})
-        ElementTree.SubElement(case, "error", {"message": error})
+        ElementTree.SubElement(case, "error", {"message": printable(error)})
     left_out = scope.left_out() if scope is not None else None
     if left_out is not None:
         ElementTree.SubElement(suite, "system-out").text = left_out

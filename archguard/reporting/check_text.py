@@ -14,6 +14,7 @@ from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.proposals import ProposalSet
 from archguard.domain.violations import CheckResult, Violation
 from archguard.reporting.check_formats import FilesScope
+from archguard.reporting.escape import console_text, printable
 from archguard.reporting.inventory_text import make_console, short_path
 from archguard.reporting.proposals import MOVE_COLUMNS, fix_line, fixes_for, move_rows
 from archguard.reporting.text_table import Column, draw_table
@@ -46,12 +47,12 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
         if outcome.kept:
             continue
         style = SEVERITY_STYLE.get(outcome.severity, "")
-        console.rule(f"[{style}]{escape(outcome.id)}[/{style}]: {escape(outcome.name)}",
-                     align="left")
+        console.rule(f"[{style}]{console_text(outcome.id)}[/{style}]: "
+                     f"{console_text(outcome.name)}", align="left")
         for problem in outcome.problems:
             where = short_path(problem.path, Path(result.project_dir))
             where += f":{problem.line}" if problem.line else ""
-            console.print(escape(f"  {where}: {problem.message}"))
+            console.print(console_text(f"  {where}: {problem.message}"))
         pairs: dict[tuple, list[Violation]] = defaultdict(list)
         for violation in outcome.new_violations:
             pairs[(violation.source_module, violation.source_category,
@@ -60,20 +61,21 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
         for (source, source_cat, target, target_cat), violations in sorted(
             pairs.items(), key=lambda item: (item[0][0], item[0][2])
         ):
-            report += [("\n", ""), (source, "bold"), (f" ({source_cat}) → ", ""),
-                       (target, "bold"), (f" ({target_cat})\n", "")]
+            report += [("\n", ""), (printable(source), "bold"), (f" ({source_cat}) → ", ""),
+                       (printable(target), "bold"), (f" ({target_cat})\n", "")]
             by_file: dict[str, list[Violation]] = defaultdict(list)
             for violation in violations:
                 by_file[violation.file].append(violation)
             for file, in_file in sorted(by_file.items()):
                 rows = [[str(v.line), import_text(v), v.kind,
-                         "\n".join(use.render() for use in v.used_in) or "-"]
+                         "\n".join(printable(use.render()) for use in v.used_in) or "-"]
                         for v in sorted(in_file, key=lambda v: v.line)]
                 lines = draw_table(COLUMNS, rows, console.width)
-                report += [(f"File: {file}\n", "italic"), (lines[0] + "\n", ""),
+                report += [(f"File: {printable(file)}\n", "italic"), (lines[0] + "\n", ""),
                            (lines[1] + "\n", "bold"), ("\n".join(lines[2:]) + "\n", "")]
                 if proposals is not None:
-                    report += [(fix_line(p) + "\n", "green") for p in fixes_for(proposals, in_file)]
+                    report += [(printable(fix_line(p)) + "\n", "green")
+                               for p in fixes_for(proposals, in_file)]
         _print(console, report)
         console.print()
     if proposals is not None and proposals.proposals:
@@ -88,14 +90,16 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
         where = short_path(finding.path, Path(result.project_dir))
         where += f":{finding.line}" if finding.line else ""
         console.print(f"[{style}]{finding.severity}[/{style}] {finding.rule}: "
-                      + escape(f"{where + ': ' if where else ''}{finding.message}"))
+                      + console_text(f"{where + ': ' if where else ''}{finding.message}"))
     for error in result.errors:
-        console.print(f"[bold red]error[/bold red] {escape(error)}")
+        console.print(f"[bold red]error[/bold red] {console_text(error)}")
     for entry in result.stale:
-        console.print(f"[yellow]stale baseline entry[/yellow] {escape(entry['fingerprint'])}: "
-                      f"{escape(str(entry.get('file')))} {escape(str(entry.get('imported')))} "
-                      "is fixed; remove it from the baseline")
+        fingerprint, file, imported = (console_text(str(entry.get(key)))
+                                       for key in ("fingerprint", "file", "imported"))
+        console.print(f"[yellow]stale baseline entry[/yellow] {fingerprint}: {file} "
+                      f"{imported} is fixed; remove it from the baseline")
     console.print(escape(_summary(result, scope)), soft_wrap=True)
+
 
 
 def _summary(result: CheckResult, scope: FilesScope | None) -> str:
@@ -112,12 +116,17 @@ def _summary(result: CheckResult, scope: FilesScope | None) -> str:
                + (f" and {result.references_checked} string references"
                   if result.references_checked else "")
                + " checked)")
-    unparsed = f"; {len(result.errors)} file(s) could not be parsed" if result.errors else ""
+    reasons: dict[str, int] = {}
+    for _file, reason in result.left_out:
+        why = next((why for start, why in (("excluded by", "project.exclude"),
+                                           ("cannot be read", "unreadable"),
+                                           ("not followed", "not followed"))
+                    if reason.startswith(start)), "unreachable")
+        reasons[why] = reasons.get(why, 0) + 1
+    # A file that cannot be read is among the errors too; it is counted once, as left out.
+    unparsable = len(result.errors) - reasons.get("unreadable", 0)
+    unparsed = f"; {unparsable} file(s) could not be parsed" if unparsable > 0 else ""
     if result.left_out:
-        reasons: dict[str, int] = {}
-        for _file, reason in result.left_out:
-            why = "project.exclude" if reason.startswith("excluded by") else "unreachable"
-            reasons[why] = reasons.get(why, 0) + 1
         unparsed += (f"; {len(result.left_out)} file{'s' if len(result.left_out) != 1 else ''}"
                      " left out (" + ", ".join(f"{n} {why}" for why, n in reasons.items())
                      + "; see --format json)")

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.inventory import Inventory
+from archguard.reporting.escape import console_text
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -54,8 +54,8 @@ def render_inventory(inventory: Inventory, config: ArchitectureConfig,
             continue
         title = category if category is not None else "uncategorised"
         description = config.categories.get(category or "", "")
-        table = Table(title=f"{title} ({len(members)})" + (f" — {description}" if description
-                                                            else ""),
+        table = Table(title=console_text(f"{title} ({len(members)})"
+                                         + (f" — {description}" if description else "")),
                       title_justify="left", expand=False)
         table.add_column("Module", style="bold")
         table.add_column("Code")
@@ -65,11 +65,11 @@ def render_inventory(inventory: Inventory, config: ArchitectureConfig,
         for module in members:
             sources = sorted({s for s in (module.category_source, module.requires_source) if s})
             table.add_row(
-                escape(module.name),
-                escape(module.code if module.code != module.name else ""),
-                escape(", ".join(module.requires) or "-"),
+                console_text(module.name),
+                console_text(module.code if module.code != module.name else ""),
+                console_text(", ".join(module.requires) or "-"),
                 " + ".join(sources),
-                escape(module.purpose),
+                console_text(module.purpose),
             )
         console.print(table)
         console.print()
@@ -84,7 +84,7 @@ def render_inventory(inventory: Inventory, config: ArchitectureConfig,
             if finding.line:
                 where += f":{finding.line}"
             console.print(f"  [{style}]{finding.severity}[/{style}] {finding.rule}: "
-                          + escape(f"{where + ': ' if where else ''}{finding.message}"))
+                          + console_text(f"{where + ': ' if where else ''}{finding.message}"))
         console.print()
     counts = ", ".join(f"{len(grouped[c])} {c if c is not None else 'uncategorised'}"
                        for c in order if grouped.get(c))
@@ -92,3 +92,4 @@ def render_inventory(inventory: Inventory, config: ArchitectureConfig,
     console.print(f"{count} module{'' if count == 1 else 's'} in {inventory.modules_package}: "
                   f"{counts}; "
                   f"{len(inventory.findings)} finding(s)")
+

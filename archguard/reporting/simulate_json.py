@@ -31,6 +31,8 @@ def _prediction(prediction: Prediction) -> dict:
         ],
         "safe": [{"file": s.file, "line": s.line, "kind": s.kind, "target": s.target,
                   "statement": s.statement} for s in prediction.safe],
+        "unread": [{"file": u.file, "line": u.line, "target": u.target, "folder": u.folder}
+                   for u in prediction.unread],
     }
 
 
@@ -49,9 +51,13 @@ def _observation(observation: Observation | None) -> dict | None:
         ],
         "commands": [
             {"name": c.name, "command": c.command, "exit_code": c.exit_code,
-             "seconds": round(c.seconds, 3), "timed_out": c.timed_out}
+             "seconds": round(c.seconds, 3), "timed_out": c.timed_out, "error": c.error,
+             "output_cut": c.output_cut}
             for c in observation.commands
         ],
+        "isolation": observation.isolation,
+        "original_changes": [{"path": c.path, "change": c.change}
+                             for c in observation.original_changes],
     }
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 from rich.table import Table
 
 from archguard.domain.simulation import (
     CRASHES_AT_IMPORT,
     RUNS,
+    UNKNOWN,
+    Crash,
     Scenario,
     SimulationResult,
 )
+from archguard.reporting.escape import console_text, markdown_code, markdown_text, printable
 from archguard.reporting.inventory_text import make_console
 from archguard.reporting.wording import (
     EVERY_MODULE_STARTED,
@@ -22,7 +27,21 @@ from archguard.reporting.wording import (
 
 #: Rows listed per table before "… and N more".
 SHOWN = 15
+#: Changed entries of the original named in one message before "and N more".
+CHANGES_SHOWN = 10
 VERDICT_STYLE = {RUNS: "green", CRASHES_AT_IMPORT: "bold red"}
+
+
+def original_changes_text(scenario: Scenario) -> str:
+    """``the original project changed while … : app/x.py (modified), …``: said loudly, since
+    the observation then proves nothing."""
+    changes = scenario.observation.original_changes if scenario.observation else ()
+    named = ", ".join(change.render() for change in changes[:CHANGES_SHOWN])
+    if len(changes) > CHANGES_SHOWN:
+        named += f" and {len(changes) - CHANGES_SHOWN} more"
+    return printable(f"the original project changed while the commands ran on its copy "
+                     f"without {', '.join(scenario.removed)}: {named}; a command wrote "
+                     "outside its copy, so this run proves nothing")
 
 
 def _without(scenario: Scenario) -> str:
@@ -30,7 +49,7 @@ def _without(scenario: Scenario) -> str:
     if scenario.prediction.cascade:
         text += " (not loaded, by cascade: " + ", ".join(
             f"{name}, {reason}" for name, reason in scenario.prediction.cascade) + ")"
-    return text
+    return printable(text)
 
 
 def render_simulation(result: SimulationResult, console: Console | None = None, *,
@@ -57,7 +76,7 @@ def _matrix(result: SimulationResult, console: Console) -> None:
         crash = (f"{len(prediction.crashes)}: {first.file}:{first.line}" if first
                  else str(len(prediction.crashes)))
         style = VERDICT_STYLE.get(prediction.verdict, "yellow")
-        row = [escape(removed_text(scenario)), escape(crash),
+        row = [console_text(removed_text(scenario)), console_text(crash),
                str(len(prediction.runtime_failures)),
                f"[{style}]{prediction.verdict}[/{style}]"]
         if result.ran:
@@ -69,7 +88,7 @@ def _matrix(result: SimulationResult, console: Console) -> None:
 def _scenario(scenario: Scenario, console: Console) -> None:
     prediction = scenario.prediction
     style = VERDICT_STYLE.get(prediction.verdict, "yellow")
-    console.rule(f"[bold]{escape(_without(scenario))}[/bold]: "
+    console.rule(f"[bold]{console_text(_without(scenario))}[/bold]: "
                  f"[{style}]{prediction.verdict}[/{style}]", align="left")
     if prediction.crashes:
         table = Table(title="Crashes at import", title_justify="left")
@@ -77,9 +96,18 @@ def _scenario(scenario: Scenario, console: Console) -> None:
         table.add_column("Chain from start-up")
         for crash in prediction.crashes[:SHOWN]:
             label = f"{crash.file}:{crash.line}" + (" (first)" if crash.first else "")
-            table.add_row(escape(label), escape(crash.render_chain("\n→ ")))
+            table.add_row(console_text(label), escape_markup(_chain(crash, "\n→ ")))
         console.print(table)
         _more(console, len(prediction.crashes))
+    if prediction.unread:
+        table = Table(title="Start-up imports what no import graph reads", title_justify="left")
+        for column in ("File:Line", "Imports", "In (no __init__.py)"):
+            table.add_column(column)
+        for unread in prediction.unread[:SHOWN]:
+            table.add_row(console_text(f"{unread.file}:{unread.line}"),
+                          console_text(unread.target), console_text(f"{unread.folder}/"))
+        console.print(table)
+        _more(console, len(prediction.unread))
     if prediction.runtime_failures:
         table = Table(title="Fail when they run", title_justify="left")
         for column in ("File:Line", "Function", "Kind", "Needs", "Reached from"):
@@ -89,9 +117,10 @@ def _scenario(scenario: Scenario, console: Console) -> None:
             if failure.chain:
                 needs += " (through " + ", ".join(
                     f"{link.file}:{link.line}" for link in failure.chain) + ")"
-            table.add_row(escape(f"{failure.file}:{failure.line}"),
-                          escape(failure.function or "module level"), failure.kind,
-                          escape(needs), escape("\n".join(failure.reached_from) or "-"))
+            table.add_row(console_text(f"{failure.file}:{failure.line}"),
+                          console_text(failure.function or "module level"), failure.kind,
+                          console_text(needs),
+                          "\n".join(map(console_text, failure.reached_from)) or "-")
         console.print(table)
         _more(console, len(prediction.runtime_failures))
     if prediction.safe:
@@ -99,20 +128,39 @@ def _scenario(scenario: Scenario, console: Console) -> None:
         for column in ("File:Line", "Kind", "Target"):
             table.add_column(column)
         for safe in prediction.safe[:SHOWN]:
-            table.add_row(escape(f"{safe.file}:{safe.line}"), safe.kind, escape(safe.target))
+            table.add_row(console_text(f"{safe.file}:{safe.line}"), safe.kind,
+                          console_text(safe.target))
         console.print(table)
         _more(console, len(prediction.safe))
     observation = scenario.observation
     if observation is not None:
         console.print(f"observed: {observed_text(scenario)}"
-                      + (f"; first error: {escape(observation.first_error)}"
+                      + (f"; first error: {console_text(observation.first_error)}"
                          if observation.first_error else ""))
         for failure in observation.failures:
             where = f"{failure.file}:{failure.line}" if failure.file else "(no project frame)"
             mark = "predicted" if failure.explained else "NOT PREDICTED"
-            console.print(escape(f"  [{failure.smoke}] {where}: {failure.error} ({mark})"))
+            console.print(console_text(f"  [{failure.smoke}] {where}: {failure.error} ({mark})"))
+        for command in observation.commands:
+            if command.output_cut:
+                console.print(console_text(
+                    f"  [{command.name}] printed more than is kept: {command.output_cut:,} "
+                    "bytes of its output left out between its start and its end"))
+        if observation.original_changes:
+            console.print(f"[bold red]{console_text(original_changes_text(scenario))}"
+                          "[/bold red]")
         console.print(f"agreed: {agreed_text(scenario)}")
     console.print()
+
+
+def _chain(crash: Crash, separator: str) -> str:
+    """The crash's chain from start-up, each name printable (see
+    :mod:`archguard.reporting.escape`): only ``separator`` breaks it."""
+    shown = replace(crash, module=printable(crash.module), file=printable(crash.file),
+                    target=printable(crash.target), root=printable(crash.root),
+                    chain=tuple(replace(link, importer=printable(link.importer),
+                                        file=printable(link.file)) for link in crash.chain))
+    return shown.render_chain(separator)
 
 
 def _more(console: Console, count: int) -> None:
@@ -121,21 +169,23 @@ def _more(console: Console, count: int) -> None:
 
 
 def _summary(result: SimulationResult, console: Console) -> None:
-    breaking = sum(1 for s in result.scenarios if s.prediction.verdict != RUNS)
+    verdicts = [s.prediction.verdict for s in result.scenarios]
+    unknown = verdicts.count(UNKNOWN)
+    breaking = len(verdicts) - verdicts.count(RUNS) - unknown
     line = (f"{len(result.scenarios)} scenario{'s' if len(result.scenarios) != 1 else ''}: "
-            f"{len(result.scenarios) - breaking} run, {breaking} break")
+            f"{verdicts.count(RUNS)} run, {breaking} break"
+            + (f", {unknown} unknown (start-up imports code no import graph reads)"
+               if unknown else ""))
     if result.agreement is not None:
         judged = [s for s in result.scenarios if s.agreed is not None]
         agreed = sum(1 for s in judged if s.agreed)
         line += f"; prediction and observation agree in {agreed}/{len(judged)} " \
                 f"({result.agreement:.0%})"
     console.print(line)
+    if result.isolation:
+        console.print(f"isolation: {console_text(result.isolation)}")
     if any(s.prediction.every_module_started for s in result.scenarios):
-        console.print(f"[dim]note: {escape(EVERY_MODULE_STARTED)}[/dim]")
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
+        console.print(f"[dim]note: {console_text(EVERY_MODULE_STARTED)}[/dim]")
 
 
 def simulation_to_markdown(result: SimulationResult) -> str:
@@ -148,25 +198,34 @@ def simulation_to_markdown(result: SimulationResult) -> str:
     for scenario in result.scenarios:
         prediction = scenario.prediction
         first = next((c for c in prediction.crashes if c.first), None)
-        crash = f"{len(prediction.crashes)} (first `{first.file}:{first.line}`)" if first \
-            else str(len(prediction.crashes))
-        row = f"| {removed_text(scenario)} | {crash} | {len(prediction.runtime_failures)} | " \
-              f"{prediction.verdict} |"
+        crash = (f"{len(prediction.crashes)} (first {markdown_code(f'{first.file}:{first.line}')})"
+                 if first else str(len(prediction.crashes)))
+        row = f"| {markdown_text(removed_text(scenario))} | {crash} | " \
+              f"{len(prediction.runtime_failures)} | {prediction.verdict} |"
         if result.ran:
             row += f" {observed_text(scenario)} | {agreed_text(scenario)} |"
         lines.append(row)
+    if result.isolation:
+        lines += ["", f"Isolation: {markdown_text(result.isolation)}."]
+    for scenario in result.original_changed:
+        lines += ["", f"**{markdown_text(original_changes_text(scenario))}**"]
     for scenario in result.scenarios:
         prediction = scenario.prediction
-        if not (prediction.crashes or prediction.runtime_failures):
+        if not (prediction.crashes or prediction.runtime_failures or prediction.unread):
             continue
-        lines += ["", f"## {_without(scenario)}: {prediction.verdict}"]
+        lines += ["", f"## {markdown_text(_without(scenario))}: {prediction.verdict}"]
         if prediction.crashes:
             lines += ["", "| Import that fails | Chain |", "|---|---|"]
-            lines += [f"| `{c.file}:{c.line}`{' (first)' if c.first else ''} | "
-                      f"{_md(c.render_chain())} |" for c in prediction.crashes]
+            lines += [f"| {markdown_code(f'{c.file}:{c.line}')}{' (first)' if c.first else ''} | "
+                      f"{markdown_text(c.render_chain())} |" for c in prediction.crashes]
+        if prediction.unread:
+            lines += ["", "| Start-up imports | Of | In (no `__init__.py`) |", "|---|---|---|"]
+            lines += [f"| {markdown_code(f'{u.file}:{u.line}')} | {markdown_code(u.target)} | "
+                      f"{markdown_code(u.folder + '/')} |" for u in prediction.unread]
         if prediction.runtime_failures:
             lines += ["", "| File:Line | Function | Kind | Needs |", "|---|---|---|---|"]
-            lines += [f"| `{f.file}:{f.line}` | {f.function or 'module level'} | {f.kind} | "
-                      f"`{f.target}{'.' + f.name if f.name else ''}` |"
+            lines += [f"| {markdown_code(f'{f.file}:{f.line}')} | "
+                      f"{markdown_text(f.function or 'module level')} | {f.kind} | "
+                      f"{markdown_code(f.target + ('.' + f.name if f.name else ''))} |"
                       for f in prediction.runtime_failures]
     return "\n".join(lines) + "\n"

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 
+from archguard.reporting.escape import printable
+
 MIN_WIDTH = 8
 
 
@@ -22,8 +24,10 @@ class Column:
 
 def draw_table(columns: list[Column], rows: list[list[str]], width: int) -> list[str]:
     """The table's lines: the header row, then each row, its cells wrapped where the table
-    would be wider than ``width``. A cell's own line breaks are kept."""
-    cells = [[cell.split("\n") for cell in row] for row in rows]
+    would be wider than ``width``. A cell's own line breaks are kept; any other control
+    character is shown escaped (see :mod:`archguard.reporting.escape`), since it would move
+    the cursor, or colour the terminal, in the middle of the table."""
+    cells = [[[printable(line) for line in cell.split("\n")] for cell in row] for row in rows]
     widths = [max([cell_len(column.header)]
                   + [cell_len(line) for row in cells for line in row[index]])
               for index, column in enumerate(columns)]

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from archguard.domain.simulation import Scenario
 from archguard.domain.violations import Violation
+from archguard.reporting.escape import printable
 
 
 def import_text(violation: Violation, separator: str = "\n") -> str:
     """What a violation depends on: ``Order (app.modules.orders.models)``; a chain's links;
-    for a string reference, the call and where it leads."""
-    named = (f"{', '.join(violation.names)} ({violation.imported})" if violation.names
-             else violation.imported)
+    for a string reference, the call and where it leads. Each name is printable (see
+    :mod:`archguard.reporting.escape`), so that only ``separator`` breaks the text."""
+    imported = printable(violation.imported)
+    named = (f"{printable(', '.join(violation.names))} ({imported})" if violation.names
+             else imported)
     if violation.reference:
-        return f"{violation.reference}{separator}→ {named}"
+        return f"{printable(violation.reference)}{separator}→ {named}"
     if violation.chain:
-        return separator.join([f"{violation.imported}, through:", *violation.chain])
+        return separator.join([f"{imported}, through:", *map(printable, violation.chain)])
     return named
 
 
@@ -23,7 +26,7 @@ def removed_text(scenario: Scenario) -> str:
     text = ", ".join(scenario.removed)
     if scenario.prediction.cascade:
         text += " (+ " + ", ".join(name for name, _ in scenario.prediction.cascade) + ")"
-    return text
+    return printable(text)
 
 
 def observed_text(scenario: Scenario) -> str:

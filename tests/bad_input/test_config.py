@@ -24,7 +24,7 @@ def _check(root, *args: str):
     return archguard("check", "--no-cache", *args, cwd=root)
 
 
-@pytest.mark.parametrize("text, line, message", [
+@pytest.mark.parametrize(("text", "line", "message"), [
     ("version: !!int abc\n" + CONFIG.split("\n", 1)[1], 1, "'abc' is not a valid !!int"),
     (CONFIG.replace("timeout: 20", "timeout: !!float xyz"), 12,
      "'xyz' is not a valid !!float"),
@@ -48,7 +48,7 @@ def test_a_python_object_tag_constructs_nothing_and_is_refused(tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("text, message", [
+@pytest.mark.parametrize(("text", "message"), [
     ("- version\n- project\n", "expected a mapping of keys, got a list"),
     ("ghp_S3CRETTOKEN\n", "got a single value"),
 ])
@@ -113,7 +113,7 @@ PYPROJECT_CASES = [
 ]
 
 
-@pytest.mark.parametrize("text, line, message", PYPROJECT_CASES)
+@pytest.mark.parametrize(("text", "line", "message"), PYPROJECT_CASES)
 def test_a_bad_pyproject_is_a_message_with_its_line(tmp_path, text, line, message):
     root = project(tmp_path, **NO_CONFIG)
     (root / "pyproject.toml").write_text(text)
@@ -149,7 +149,7 @@ def test_a_yaml_file_that_is_not_utf8_names_the_line(tmp_path):
 IGNORE = "ignores:\n  - {{importer: {importer}, imported: app.modules.extras, reason: {reason}}}\n"
 
 
-@pytest.mark.parametrize("importer, reason, message", [
+@pytest.mark.parametrize(("importer", "reason", "message"), [
     ("app.modules.shop", '""', "reason"),
     ("app.modules.shop", '"   "', "reason"),
     ("'app.**'", "legacy", "every module"),
@@ -188,3 +188,13 @@ def test_a_configuration_inside_the_project_is_quoted_to_help(tmp_path):
     _yaml(root, f"version: {SECRET}\n")
     output = assert_refused(_check(root), CONFIG_ERROR, "archguard.yaml", 1)
     assert SECRET in output
+
+
+def test_an_unknown_key_outside_the_project_is_still_named_with_the_nearest_one(tmp_path):
+    root = project(tmp_path / "repo")
+    outside = tmp_path / "shared.yaml"
+    outside.write_text(CONFIG.replace("modules_package:", "module_package:"))
+    output = assert_refused(_check(root, "--config", str(outside)), CONFIG_ERROR,
+                            "shared.yaml", 2)
+    assert "project.module_package: unknown key" in output
+    assert "did you mean 'modules_package'?" in output

@@ -52,6 +52,18 @@ def test_a_long_expression_keeps_the_crash_simulate_predicts(tmp_path, terms):
     assert "app/modules/shop/service.py:1" in output
 
 
+def test_a_file_of_twenty_thousand_imports_is_matched_to_its_statements_in_linear_time(
+        tmp_path):
+    text = "".join(f"import app.modules.extras.gift as g{n}\n" for n in range(20_000))
+    root = project(tmp_path, **{"app__modules__shop__service.py": text
+                                + "def price():\n    return g7.price()\n"})
+    done = archguard("simulate", "--without", "extras", "--no-cache", cwd=root, timeout=60)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Traceback" not in output
+    assert "app/modules/shop/service.py:1" in output
+
+
 def test_a_file_as_large_as_the_scanner_reads_apart_keeps_its_imports(tmp_path):
     padding = "# " + "padding " * 8 + "\n"
     text = VIOLATION + padding * (import_table.APART_FROM // len(padding) + 10)

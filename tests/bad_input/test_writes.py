@@ -83,7 +83,7 @@ def test_an_existing_file_keeps_its_mode(tmp_path, mode):
     assert _violations(report.read_text()) == 1
 
 
-@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
 def test_a_new_file_gets_the_umasks_mode(tmp_path, umask, mode):
     root = project(tmp_path, **VIOLATION)
     for command in (["check", "--format", "json", "--output", "report.json"],
