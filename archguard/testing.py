@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from archguard.domain.simulation import ObservedFailure
+from archguard.domain.simulation import ObservedFailure, TreeChange
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,12 @@ class RunResult:
     output: str
     #: The tracebacks in the output, each with its innermost frame inside the project.
     failures: tuple[ObservedFailure, ...] = ()
+    #: What the command changed in the original project (it must change nothing).
+    original_changes: tuple[TreeChange, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.exit_code == 0
+        return self.exit_code == 0 and not self.original_changes
 
     @property
     def first_error(self) -> str | None:
@@ -66,6 +68,7 @@ def run_without(project: str | Path, modules: list[str] | tuple[str, ...],
         module_folders,
         read_tracebacks,
         run_command,
+        watch_original,
     )
     from archguard.application.inventory import build_inventory
     from archguard.errors import UsageError
@@ -86,12 +89,15 @@ def run_without(project: str | Path, modules: list[str] | tuple[str, ...],
     relative_root, folders = module_folders(project, source_root,
                                             architecture.modules_package, names)
     start = time.perf_counter()
-    with Sandbox() as sandbox, sandbox.copy(project, folders) as copy:
-        result = run_command("run", command_argv(command), copy, copy / relative_root, timeout,
-                             sandbox)
-        failures = read_tracebacks(result.output, copy, "run")
+    with Sandbox() as sandbox:
+        original_changes = watch_original(project, sandbox)
+        with sandbox.copy(project, folders) as copy:
+            result = run_command("run", command_argv(command), copy, copy / relative_root,
+                                 timeout, sandbox)
+            failures = read_tracebacks(result.output, copy, "run")
+        changes = original_changes()
     return RunResult(tuple(names), command, result.exit_code, result.timed_out,
-                     time.perf_counter() - start, result.output, tuple(failures))
+                     time.perf_counter() - start, result.output, tuple(failures), changes)
 
 
 def predict_without(project: str | Path, modules: list[str] | tuple[str, ...], *,

@@ -27,12 +27,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from archguard.adapters.isolation import Isolation, choose_isolation, read_status
 from archguard.adapters.tree_digest import digest_tree, tree_changes
-from archguard.domain.simulation import CommandResult, Observation, ObservedFailure
+from archguard.domain.simulation import CommandResult, Observation, ObservedFailure, TreeChange
 from archguard.errors import ProjectError, UsageError
 
 COPY_PREFIX = "archguard-simulate-"
@@ -481,6 +481,18 @@ def _continues(lines: list[str], index: int) -> bool:
     return False
 
 
+def watch_original(project_dir: Path,
+                   sandbox: Sandbox) -> Callable[[], tuple[TreeChange, ...]]:
+    """Take the digest of the original tree now (the sandbox's own folder aside, when it
+    lies inside); the function returned tells what changed in it since."""
+    copies = sandbox.folder.resolve()
+    inside = frozenset([copies.relative_to(project_dir).as_posix()]
+                       if copies.is_relative_to(project_dir) else [])
+    before = digest_tree(project_dir, leave_out=inside)
+    return lambda: tree_changes(before, digest_tree(project_dir, hash_also=before.hashed,
+                                                    leave_out=inside))
+
+
 def observe_without(project_dir: Path, source_root: Path, modules_package: str,
                     removed: tuple[str, ...], entry_points: list[str],
                     commands: list[tuple[str, str]], *, sandbox: Sandbox, timeout: float,
@@ -492,10 +504,7 @@ def observe_without(project_dir: Path, source_root: Path, modules_package: str,
     start = time.perf_counter()
     results: list[CommandResult] = []
     failures: list[ObservedFailure] = []
-    copies = sandbox.folder.resolve()
-    inside = frozenset([copies.relative_to(project_dir).as_posix()]
-                       if copies.is_relative_to(project_dir) else [])
-    before = digest_tree(project_dir, leave_out=inside)
+    original_changes = watch_original(project_dir, sandbox)
     with sandbox.copy(project_dir, folders) as copy:
         copy_root = copy / relative_root
         script = "; ".join(f"import {module}" for module in entry_points) or "pass"
@@ -520,8 +529,7 @@ def observe_without(project_dir: Path, source_root: Path, modules_package: str,
                              if f not in failures]
                 if not any(f.smoke == name for f in failures):
                     failures.append(ObservedFailure(smoke=name, error=_ended(result)))
-    changes = tree_changes(before, digest_tree(project_dir, hash_also=before.hashed,
-                                               leave_out=inside))
+    changes = original_changes()
     ok = not import_crash and all(r.exit_code == 0 for r in results) and not changes
     first_error = None
     if failures:

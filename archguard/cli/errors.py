@@ -11,6 +11,7 @@ import typer
 
 from archguard.cli import exit_codes
 from archguard.errors import ArchguardError
+from archguard.reporting.escape import printable_lines
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -43,14 +44,15 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         except ArchguardError as exc:
             if _debugging():
                 raise
-            typer.echo(f"archguard: error: {exc}", err=True)
+            typer.echo(f"archguard: error: {printable_lines(str(exc))}", err=True)
             raise typer.Exit(exit_codes.USAGE_ERROR) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # a defect of archguard's, not the user's: still no traceback
             if _debugging():
                 raise
-            typer.echo(f"archguard: internal error: {type(exc).__name__}: {exc} "
+            typer.echo(f"archguard: internal error: {type(exc).__name__}: "
+                       f"{printable_lines(str(exc))} "
                        "(run with --debug for the traceback, and report it)", err=True)
             raise typer.Exit(exit_codes.USAGE_ERROR) from None
         if isinstance(result, int) and result != exit_codes.OK:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 
-from rich.markup import escape
-
 
 def printable(text: str) -> str:
     """``text`` with each character that is not printable (controls, line and paragraph
@@ -24,9 +22,18 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def printable_lines(text: str) -> str:
+    """``text`` with its lines kept and every other character that is not printable
+    escaped: a message that names a path (``bad\x1b[31mname``) cannot recolour the terminal
+    it is printed on."""
+    return "\n".join(map(printable, text.split("\n")))
+
+
 def console_text(text: str) -> str:
     """``text`` printable, and its rich markup (``[bold]``) escaped: as rich's console
     prints it as it is."""
+    from rich.markup import escape
+
     return escape(printable(text))
 
 

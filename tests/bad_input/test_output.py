@@ -125,3 +125,10 @@ def test_a_crash_chain_breaks_its_lines_between_links_only(tmp_path):
     assert "│ app.main (app/main.py:1)" in done.stdout
     assert "→ app.modules.extras" in done.stdout
     assert "\\n" not in done.stdout
+
+
+def test_an_error_naming_a_path_with_an_escape_prints_it_escaped(tmp_path):
+    root = project(tmp_path)
+    done = archguard("check", "--config", "bad\x1b[31mname/x.yaml", cwd=root)
+    output = assert_refused(done, 2, "bad\\x1b[31mname/x.yaml")
+    assert "\x1b" not in output

@@ -242,3 +242,28 @@ def test_copies_made_inside_the_project_are_not_copied_nor_taken_for_changes(tmp
     assert observed["original_changes"] == [], observed
     assert code == 0, observed
     assert list(inside.iterdir()) == []
+
+
+def test_run_without_reports_what_a_command_changed_in_the_original(tmp_path, monkeypatch):
+    from archguard.testing import run_without
+
+    monkeypatch.setenv("ARCHGUARD_ISOLATION", "none")
+    root = project(tmp_path)
+    target = root / "app" / "written.txt"
+    result = run_without(root, ["extras"], f"python -c \"open('{target}', 'w').write('x')\"")
+    assert result.exit_code == 0, result.output
+    assert not result.ok
+    assert ("app/written.txt", "created") in [(c.path, c.change)
+                                              for c in result.original_changes]
+
+
+def test_run_without_cannot_write_the_original_where_it_is_isolated(tmp_path):
+    from archguard.testing import run_without
+
+    root = project(tmp_path)
+    target = root / "app" / "written.txt"
+    result = run_without(root, ["extras"], f"python -c \"open('{target}', 'w').write('x')\"")
+    assert result.exit_code != 0
+    assert "Read-only file system" in result.output
+    assert not target.exists()
+    assert result.original_changes == ()
