@@ -277,6 +277,8 @@ class _Scanner(PlaceWalker):
         self.apps: list[tuple[str, str]] = []
         self.tables: list[tuple[str, int]] = []
         self.statement: ast.stmt | None = None
+        #: Each statement unparsed so far, by id (see :meth:`one_line`).
+        self.shown: dict[int, str | None] = {}
 
     # -- walking, with the place of each node ---------------------------------------------
     #
@@ -518,14 +520,25 @@ class _Scanner(PlaceWalker):
         if text and self.project_path.match(text) and not self.found_at(value):
             self.add(value, call, OBJECT_PATH, text, place)
 
+    def one_line(self, statement: ast.stmt) -> str | None:
+        """``statement`` as one line of source, or None when it takes more than one or is
+        wider than a report's column. Unparsed once per statement: a migration's
+        ``operations = [...]`` holds hundreds of references."""
+        key = id(statement)
+        if key not in self.shown:
+            shown = ast.unparse(statement)
+            self.shown[key] = shown if shown and len(shown) <= _STATEMENT_WIDTH \
+                and "\n" not in shown else None
+        return self.shown[key]
+
     def found_at(self, value: ast.expr) -> bool:
         return any(r.line == value.lineno and r.column == value.col_offset + 1
                    for r in self.found)
 
     def add(self, node: ast.expr, call: str, form: str, text: str, place: Place, **details) -> None:
         statement = self.statement
-        shown = ast.unparse(statement) if statement is not None else ""
-        if not shown or len(shown) > _STATEMENT_WIDTH or "\n" in shown:
+        shown = self.one_line(statement) if statement is not None else None
+        if shown is None:
             shown = ast.unparse(node)
         first = statement.lineno if statement is not None else node.lineno
         last = max(node.end_lineno or node.lineno,

@@ -190,15 +190,25 @@ class _UseFinder:
         return f"{prefix}.{name}" if prefix else name
 
 
+#: The nodes a statement can be in: statements, and the clauses of ``try`` and ``match``.
+_HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
 def _binding_scopes(tree: ast.Module, table: symtable.SymbolTable,
                     statements: list[ImportStatement]) -> dict[tuple[int, str], ImportStatement]:
-    """(table id, bound name) for each statement: the scope its import binds names in."""
+    """(table id, bound name) for each statement: the scope its import binds names in.
+
+    Only statements are walked: an import is a statement, and a scope that can hold one is
+    a function or a class, both statements too; expressions (lambdas and comprehensions
+    among them) hold neither."""
     by_line = {s.line: s for s in statements}
     result: dict[tuple[int, str], ImportStatement] = {}
 
     def walk(node: ast.AST, current: symtable.SymbolTable,
              children: dict[tuple[str, int], list]) -> None:
         for child in ast.iter_child_nodes(node):
+            if not isinstance(child, _HOLDS_STATEMENTS):
+                continue
             if isinstance(child, ast.Import | ast.ImportFrom) and child.lineno in by_line:
                 statement = by_line[child.lineno]
                 for name in statement.bound:
@@ -253,3 +263,17 @@ def find_uses(path: Path, source: bytes,
 
 def _label_line(label: str) -> int:
     return int(label.rsplit("line ", 1)[-1].rstrip(")"))
+
+
+def uses_to_json(uses: dict[int, tuple[UseSite, ...]]) -> list[list]:
+    """What :func:`find_uses` found, as plain JSON data for the uses cache."""
+    return [[line, [[site.symbol, list(site.lines), list(site.labels)] for site in sites]]
+            for line, sites in uses.items()]
+
+
+def uses_from_json(data: list[list]) -> dict[int, tuple[UseSite, ...]]:
+    """:func:`uses_to_json` read back; malformed data raises (and is read again)."""
+    return {int(line): tuple(UseSite(str(symbol), tuple(int(n) for n in lines),
+                                     tuple(str(label) for label in labels))
+                             for symbol, lines, labels in sites)
+            for line, sites in data}

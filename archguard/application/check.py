@@ -408,8 +408,6 @@ def _with_uses(found: dict[str, list[Violation]],
     """Fill in ``used_in`` from the scopes of each file with violations."""
     from dataclasses import replace
 
-    from archguard.adapters.usage import find_uses
-
     by_file: dict[str, set[int]] = defaultdict(set)
     for violations in found.values():
         for v in violations:
@@ -418,10 +416,9 @@ def _with_uses(found: dict[str, list[Violation]],
     uses: dict[tuple[str, int], tuple] = {}
     for file, lines in by_file.items():
         wanted = [s for s in project.classified.get(file, ()) if s.line in lines]
-        source = project.source(file) if wanted else None
-        if source is None:
+        if not wanted:
             continue
-        for line, sites in find_uses(project.project_dir / file, source, wanted).items():
+        for line, sites in project.uses_in(file, wanted).items():
             uses[(file, line)] = sites
     return {
         contract: [v if v.reference is not None else

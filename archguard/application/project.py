@@ -16,10 +16,11 @@ from archguard.adapters.import_statements import (
 )
 from archguard.adapters.module_files import module_file, read_source
 from archguard.adapters.scan_cache import FileScanCache, cache_key
+from archguard.adapters.usage import uses_from_json, uses_to_json
 from archguard.application.inventory import build_inventory
 from archguard.application.reading import CACHE_DIR, read_project
 from archguard.domain.architecture import ArchitectureConfig
-from archguard.domain.imports import ImportStatement, ImportTable
+from archguard.domain.imports import ImportStatement, ImportTable, UseSite
 from archguard.domain.layout import Layout
 from archguard.errors import SourceSyntaxError
 
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 #: The file of the classified statements' cache, in the cache folder.
 STATEMENTS_FILE = "statements.json"
 STATEMENTS_VERSION = "2"
+#: The file of the uses cache: where each file's imported names are used.
+USES_FILE = "uses.json"
+USES_VERSION = "1"
 
 
 class Project:
@@ -68,6 +72,9 @@ class Project:
         cache_file = self.project_dir / CACHE_DIR / STATEMENTS_FILE if use_cache else None
         self._cache: FileScanCache[list[ImportStatement]] = FileScanCache(
             cache_file, STATEMENTS_VERSION, statements_to_json, statements_from_json)
+        uses_file = self.project_dir / CACHE_DIR / USES_FILE if use_cache else None
+        self._uses: FileScanCache[dict[int, tuple[UseSite, ...]]] = FileScanCache(
+            uses_file, f"{USES_VERSION}/{STATEMENTS_VERSION}", uses_to_json, uses_from_json)
 
     def error(self, message: str) -> None:
         if message not in self.errors:
@@ -207,11 +214,31 @@ class Project:
             self._line_index[importer] = index
         return index
 
+    def uses_in(self, relative: str, statements: list[ImportStatement]
+                ) -> dict[int, tuple[UseSite, ...]]:
+        """Where the names ``statements`` (some of a file's) bind are used, by statement
+        line. Kept between runs for the file's content and the statements asked for (see
+        :data:`USES_FILE`): an edit elsewhere reads none of the file again."""
+        from archguard.adapters.usage import find_uses
+
+        path = self.project_dir / relative
+        key = f"{cache_key(path, self.project_dir)}#{','.join(str(s.line) for s in statements)}"
+
+        def read(data: bytes) -> dict[int, tuple[UseSite, ...]]:
+            self._sources.setdefault(relative, data)
+            return find_uses(path, data, statements)
+
+        try:
+            return self._uses.fetch(key, path, read)
+        except OSError:
+            return {}
+
     def save(self) -> None:
-        """Keep the classified statements for the next run, with every entry of a file
-        still in the project."""
+        """Keep the classified statements and the uses for the next run, with every entry
+        of a file still in the project."""
         self._cache.keep(cache_key(path, self.project_dir) for path in self.files.values())
         self._cache.save()
+        self._uses.save()  # entries this run used: the violations' files as they are now
 
     # -- string references ---------------------------------------------------------------
 
