@@ -12,9 +12,11 @@ import, the function for a lazy one. Each use is placed in its enclosing functio
 from __future__ import annotations
 
 import ast
+import re
 import symtable
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from archguard.adapters.source_walk import without_recursion_limit
@@ -33,6 +35,13 @@ class _Frame:
     qualname: str | None          # enclosing function's qualified name, None at module level
     class_name: str | None = None  # set while in a class body
     children: dict[tuple[str, int], list[symtable.SymbolTable]] = field(default_factory=dict)
+
+    @cached_property
+    def shared_lines(self) -> frozenset[int]:
+        """The lines on which two child scopes of the same name start (two lambdas on one
+        line): their tables are told apart only by the order the walk meets them in."""
+        return frozenset(line for (_, line), tables in self.children.items()
+                         if len(tables) > 1)
 
 
 def _index_children(table: symtable.SymbolTable) -> dict[tuple[str, int], list]:
@@ -53,9 +62,13 @@ class _UseFinder:
     """Walks the tree alongside the symbol tables, resolving each name read to its scope."""
 
     def __init__(self, table: symtable.SymbolTable,
-                 bindings: dict[tuple[int, str], ImportStatement]) -> None:
+                 bindings: dict[tuple[int, str], ImportStatement],
+                 mentions: list[int] | None = None) -> None:
         # bindings: (id of the binding table, name) -> the statement binding it there
         self.bindings = bindings
+        #: ``mentions[n]``: how many of the first n lines name a bound name (see
+        #: :func:`_mention_counts`); None when any statement may.
+        self.mentions = mentions
         self.uses: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         self.labels: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         self.stack: list[_Frame] = [_Frame(table, None, None, _index_children(table))]
@@ -112,6 +125,8 @@ class _UseFinder:
         """Visit an expression evaluated in ``stack[depth]``."""
         if node is None:
             return
+        if isinstance(node, ast.stmt) and not self._may_use(node, depth):
+            return
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             self._record(node, depth, label, symbol_override)
             return
@@ -125,6 +140,21 @@ class _UseFinder:
             return
         for child in ast.iter_child_nodes(node):
             self.visit_expr(child, depth, label, symbol_override)
+
+    def _may_use(self, node: ast.stmt, depth: int) -> bool:
+        """Whether a name bound by an import may be read in ``node``: one of its lines
+        names one, or (for the walk to stay in step with the symbol tables) it holds a line
+        where two scopes of one name start."""
+        if self.mentions is None:
+            return True
+        first, last = node.lineno, node.end_lineno or node.lineno
+        for decorator in getattr(node, "decorator_list", ()):  # above the def or class line
+            first = min(first, decorator.lineno)
+        if self.mentions[min(last, len(self.mentions) - 1)] \
+                > self.mentions[min(first, len(self.mentions)) - 1]:
+            return True
+        frame = self.stack[depth]
+        return any(first <= line <= last for line in frame.shared_lines)
 
     def visit_scope(self, node: ast.AST, depth: int) -> None:
         frame = self.stack[depth]
@@ -227,6 +257,27 @@ def _binding_scopes(tree: ast.Module, table: symtable.SymbolTable,
     return result
 
 
+#: What ends a line for Python's tokenizer (``str.splitlines`` also splits at form feeds).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _mention_counts(text: str, names: set[str]) -> list[int] | None:
+    """For each n, how many of the first n lines of ``text`` hold one of ``names`` as a
+    word: a statement none of whose lines does reads none of them, and is not walked. None
+    for a file with non-ASCII text, where an identifier may be written in a form that
+    Python normalises (NFKC) to another."""
+    if not text.isascii():
+        return None
+    if not names:
+        return [0] * (text.count("\n") + 2)
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+    counts = [0]
+    for line in _LINE_BREAK.split(text):
+        counts.append(counts[-1] + (pattern.search(line) is not None))
+    counts.append(counts[-1])
+    return counts
+
+
 def find_uses(path: Path, source: bytes,
               statements: list[ImportStatement]) -> dict[int, tuple[UseSite, ...]]:
     """For each statement (by line), the functions using what it imports, with their lines."""
@@ -238,7 +289,8 @@ def find_uses(path: Path, source: bytes,
             table = symtable.symtable(text, str(path), "exec")
         except (SyntaxError, ValueError):
             return None
-        finder = _UseFinder(table, _binding_scopes(tree, table, statements))
+        bindings = _binding_scopes(tree, table, statements)
+        finder = _UseFinder(table, bindings, _mention_counts(text, {n for _, n in bindings}))
         for statement in tree.body:
             finder.visit_expr(statement, 0)
         return finder

@@ -73,8 +73,10 @@ class _CheckRun:
             if source.kind == OwnerKind.MODULE:
                 for imported in imported_modules:
                     self.follow_chains(importer, imported, source)
+        # The imports' uses first: a large project's strings are still being read meanwhile.
+        uses = _import_uses(self.found, self.project)
         self.check_strings()
-        found = _with_uses(_number_occurrences(self.found), self.project)
+        found = _with_uses(_number_occurrences(self.found), uses)
         sources = ModuleFiles(self.config.definitions)
         modules = self.project.inventory.modules
         outcomes = tuple(
@@ -403,11 +405,9 @@ def _ignore_findings(config: ArchitectureConfig, used: set[int], sites: list[tup
     return findings
 
 
-def _with_uses(found: dict[str, list[Violation]],
-               project: Project) -> dict[str, list[Violation]]:
-    """Fill in ``used_in`` from the scopes of each file with violations."""
-    from dataclasses import replace
-
+def _import_uses(found: dict[str, list[Violation]],
+                 project: Project) -> dict[tuple[str, int], tuple]:
+    """Where the names of each violating import statement are used, by (file, line)."""
     by_file: dict[str, set[int]] = defaultdict(set)
     for violations in found.values():
         for v in violations:
@@ -420,6 +420,15 @@ def _with_uses(found: dict[str, list[Violation]],
             continue
         for line, sites in project.uses_in(file, wanted).items():
             uses[(file, line)] = sites
+    return uses
+
+
+def _with_uses(found: dict[str, list[Violation]],
+               uses: dict[tuple[str, int], tuple]) -> dict[str, list[Violation]]:
+    """``used_in`` filled in for the import violations (a string reference knows its use
+    already)."""
+    from dataclasses import replace
+
     return {
         contract: [v if v.reference is not None else
                    replace(v, used_in=uses.get((v.file, v.line), ())) for v in violations]

@@ -25,7 +25,7 @@ from archguard.domain.layout import Layout
 from archguard.errors import SourceSyntaxError
 
 if TYPE_CHECKING:
-    from archguard.application.strings import FoundReference, StringScan
+    from archguard.application.strings import FoundReference
 
 #: The file of the classified statements' cache, in the cache folder.
 STATEMENTS_FILE = "statements.json"
@@ -51,7 +51,7 @@ class Project:
         self.source_root = (project_dir / config.source_root).resolve()
         reading = read_project(project_dir, config, use_cache=use_cache, manifest=manifest)
         self.table: ImportTable = reading.imports.table
-        self.string_scan: StringScan | None = reading.strings
+        self._string_scan = reading.strings
         #: Files that could not be read or parsed, as messages naming file and line.
         self.errors: list[str] = [str(e) for e in reading.imports.unparsable]
         #: Files of newer syntax than this Python's, read from the import graph.
@@ -246,12 +246,12 @@ class Project:
     def string_references(self) -> list[FoundReference]:
         """Every string reference of the project's modules, resolved (empty when strings
         are off); files that could not be parsed are among :attr:`errors`."""
-        if self.string_scan is None:
+        if self._string_scan is None:
             return []
         from archguard.application.strings import StringFinder
 
         finder = StringFinder(self.config, self.inventory, self.files, self.project_dir, None,
-                              self.string_scan)
+                              self._string_scan.result())
         for error in finder.errors:
             self.error(str(error))
         return list(finder.references())

@@ -2,8 +2,9 @@
 references, kept in ``.archguard_cache`` between runs.
 
 A large project's imports and strings are read side by side on two cores (see
-:mod:`archguard.adapters.concurrency`): grimp's scanner here, the string scanner in a forked
-process. A small project is read in one process, where a fork would cost more than it saves.
+:mod:`archguard.adapters.concurrency`): grimp's scanner here, then the checks of the imports,
+while the string scanner runs in a forked process until its references are judged. A small
+project is read in one process, where a fork would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from archguard.adapters.import_table import TableBuild, build_import_table
 from archguard.domain.architecture import ArchitectureConfig
 
 if TYPE_CHECKING:
+    from archguard.adapters.concurrency import InBackground
     from archguard.application.strings import StringScan
 
 CACHE_DIR = ".archguard_cache"
@@ -30,12 +32,14 @@ SIDE_BY_SIDE_FROM = 1000
 @dataclass
 class ProjectReading:
     """``files``: each module's file, by dotted name; ``imports``: the import table and the
-    files that could not be parsed; ``strings``: the string scan (None when strings are off);
-    ``left_out``: the Python files of the package that are not read, each with the reason."""
+    files that could not be parsed; ``strings``: the string scan, which a large project's
+    reading goes on computing in a forked process while the imports are judged (None when
+    strings are off); ``left_out``: the Python files of the package that are not read, each
+    with the reason."""
 
     files: dict[str, Path]
     imports: TableBuild
-    strings: StringScan | None
+    strings: InBackground[StringScan] | None
     left_out: tuple[tuple[str, str], ...] = ()
 
 
@@ -88,11 +92,12 @@ def _read(project_dir: Path, config: ArchitectureConfig, use_cache: bool,
     def strings():
         return scan_project(config, files, project_dir.resolve(), cache_dir)
 
-    if len(files) >= SIDE_BY_SIDE_FROM:
-        from archguard.adapters.concurrency import side_by_side
+    from archguard.adapters.concurrency import InBackground
 
-        scan, table = side_by_side(strings, imports)
-    else:
+    scan = InBackground(strings, fork=len(files) >= SIDE_BY_SIDE_FROM)
+    try:
         table = imports()
-        scan = strings()
+    except BaseException:
+        scan.cancel()
+        raise
     return ProjectReading(files, table, scan, tuple(left_out))
