@@ -14,6 +14,7 @@ import json
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -22,6 +23,19 @@ from archguard.adapters.freshness import file_signature, is_fresh
 CACHE_VERSION = 1
 
 Value = TypeVar("Value")
+
+
+@dataclass(frozen=True)
+class Lookup(Generic[Value]):
+    """What :meth:`FileScanCache.lookup` found for one file: ``value`` when ``hit``, else
+    the ``data`` (and its ``signature`` and ``digest``) to compute it from."""
+
+    key: str
+    signature: Any
+    data: bytes
+    digest: str
+    hit: bool
+    value: Value | None
 
 
 class FileScanCache(Generic[Value]):
@@ -59,6 +73,17 @@ class FileScanCache(Generic[Value]):
 
     def fetch(self, key: str, path: Path, compute: Callable[[bytes], Value]) -> Value:
         """The value for the file at ``path`` (``key`` names it in the cache)."""
+        found = self.lookup(key, path)
+        if found.hit:
+            return found.value  # type: ignore[return-value]
+        value = compute(found.data)
+        self.store(found, value)
+        return value
+
+    def lookup(self, key: str, path: Path) -> Lookup[Value]:
+        """What the cache holds for the file at ``path``: a hit, or the file's bytes to
+        compute its value from (then :meth:`store` it). Raises :class:`OSError` when the
+        file cannot be read."""
         self.used.add(key)
         signature = file_signature(path)
         entry = self.entries.get(key)
@@ -67,7 +92,7 @@ class FileScanCache(Generic[Value]):
             value = self._decoded(entry[2])
             if value is not None:
                 self.hits += 1
-                return value
+                return Lookup(key, signature, b"", "", True, value)
         data = path.read_bytes()
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if valid and entry[1] == digest:
@@ -76,11 +101,13 @@ class FileScanCache(Generic[Value]):
                 self.hits += 1
                 self.entries[key] = [list(signature), digest, entry[2]]
                 self.changed = True
-                return value
-        value = compute(data)
-        self.entries[key] = [list(signature), digest, self.encode(value)]
+                return Lookup(key, signature, data, digest, True, value)
+        return Lookup(key, signature, data, digest, False, None)
+
+    def store(self, found: Lookup[Value], value: Value) -> None:
+        """Keep ``value``, computed from the bytes a missed :meth:`lookup` read."""
+        self.entries[found.key] = [list(found.signature), found.digest, self.encode(value)]
         self.changed = True
-        return value
 
     def _decoded(self, stored: Any) -> Value | None:
         try:

@@ -413,14 +413,10 @@ def _import_uses(found: dict[str, list[Violation]],
         for v in violations:
             if v.reference is None:  # a string reference knows its use already
                 by_file[v.file].add(v.line)
-    uses: dict[tuple[str, int], tuple] = {}
-    for file, lines in by_file.items():
-        wanted = [s for s in project.classified.get(file, ()) if s.line in lines]
-        if not wanted:
-            continue
-        for line, sites in project.uses_in(file, wanted).items():
-            uses[(file, line)] = sites
-    return uses
+    asked = {file: wanted for file, lines in by_file.items()
+             if (wanted := [s for s in project.classified.get(file, ()) if s.line in lines])}
+    return {(file, line): sites for file, found in project.uses_in(asked).items()
+            for line, sites in found.items()}
 
 
 def _with_uses(found: dict[str, list[Violation]],

@@ -33,6 +33,8 @@ STATEMENTS_VERSION = "2"
 #: The file of the uses cache: where each file's imported names are used.
 USES_FILE = "uses.json"
 USES_VERSION = "1"
+#: Files to find uses in from which half are read in a forked process.
+USES_SIDE_BY_SIDE_FROM = 40
 
 
 class Project:
@@ -214,24 +216,50 @@ class Project:
             self._line_index[importer] = index
         return index
 
-    def uses_in(self, relative: str, statements: list[ImportStatement]
-                ) -> dict[int, tuple[UseSite, ...]]:
-        """Where the names ``statements`` (some of a file's) bind are used, by statement
-        line. Kept between runs for the file's content and the statements asked for (see
-        :data:`USES_FILE`): an edit elsewhere reads none of the file again."""
+    def uses_in(self, asked: dict[str, list[ImportStatement]]
+                ) -> dict[str, dict[int, tuple[UseSite, ...]]]:
+        """For each file asked for, where the names its ``statements`` (some of the file's)
+        bind are used, by statement line; a file that cannot be read has none.
+
+        Kept between runs for the file's content and the statements asked for (see
+        :data:`USES_FILE`): an edit elsewhere reads none of the file again. When many files
+        must be read, half are read in a forked process (see
+        :mod:`archguard.adapters.concurrency`): each means a parse and a symbol table.
+        """
         from archguard.adapters.usage import find_uses
 
-        path = self.project_dir / relative
-        key = f"{cache_key(path, self.project_dir)}#{','.join(str(s.line) for s in statements)}"
+        found: dict[str, dict[int, tuple[UseSite, ...]]] = {}
+        missed = []
+        for relative, statements in asked.items():
+            path = self.project_dir / relative
+            lines = ",".join(str(s.line) for s in statements)
+            try:
+                lookup = self._uses.lookup(f"{cache_key(path, self.project_dir)}#{lines}", path)
+            except OSError:
+                found[relative] = {}
+                continue
+            if lookup.hit:
+                found[relative] = lookup.value or {}
+            else:
+                missed.append((relative, path, statements, lookup))
 
-        def read(data: bytes) -> dict[int, tuple[UseSite, ...]]:
-            self._sources.setdefault(relative, data)
-            return find_uses(path, data, statements)
+        def read(part: list) -> list[dict[int, tuple[UseSite, ...]]]:
+            return [find_uses(path, lookup.data, statements)
+                    for _, path, statements, lookup in part]
 
-        try:
-            return self._uses.fetch(key, path, read)
-        except OSError:
-            return {}
+        if len(missed) >= USES_SIDE_BY_SIDE_FROM:
+            from archguard.adapters.concurrency import side_by_side
+
+            half = len(missed) // 2
+            elsewhere, here = side_by_side(lambda: read(missed[half:]),
+                                           lambda: read(missed[:half]))
+            values = here + elsewhere
+        else:
+            values = read(missed)
+        for (relative, _, _, lookup), value in zip(missed, values, strict=True):
+            self._uses.store(lookup, value)
+            found[relative] = value
+        return found
 
     def save(self) -> None:
         """Keep the classified statements and the uses for the next run, with every entry
