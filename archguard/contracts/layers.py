@@ -106,9 +106,14 @@ class Layers(Contract):
         through one has a link this contract forbids itself, reported where it is."""
         return owner.kind != OwnerKind.MODULE or self._place(owner) is None
 
+    @cached_property
+    def _places(self) -> dict[Owner, tuple[Layer, str] | None]:
+        """Each owner placed so far: a chain's search asks for every module it passes."""
+        return {}
+
     def _place(self, owner: Owner) -> tuple[Layer, str] | None:
-        for layer in self.stack:
-            member = layer.member_of(owner)
-            if member is not None:
-                return layer, member
-        return None
+        places = self._places
+        if owner not in places:
+            places[owner] = next(((layer, member) for layer in self.stack
+                                  if (member := layer.member_of(owner)) is not None), None)
+        return places[owner]
