@@ -1,6 +1,7 @@
 """Write a synthetic modular platform for benchmarks, with planted core -> optional violations.
 
     python benchmarks/generate.py OUT_DIR --files N [--modules M] [--fanout F] [--violations V]
+        [--violation-files N] [--file-lines MEDIAN,P90]
         [--kinds module=70,lazy=15,type_checking=5,guarded=5,string=5] [--seed S] [--force]
 
 The tree is a root package ``app`` with a small kernel (``app.core``, ``app.main``) and M modules
@@ -9,7 +10,10 @@ core modules and the kernel; optional modules import core and optional ones. Eve
 has about F imports of other files, of the kinds archguard tells apart (module-level, lazy,
 ``if TYPE_CHECKING:``, guarded by ``except ImportError``, and SQLAlchemy-style
 ``relationship("ClassName")`` strings). V core -> optional dependencies are planted on top,
-at known files and lines, and listed in ``manifest.json``.
+at known files and lines, and listed in ``manifest.json``: in as many files as they fall in,
+or in ``--violation-files`` of them, several to a file, as in real code. Leaf files are short
+unless ``--file-lines`` asks for real code's sizes: each is then padded, with code that imports
+nothing, to a length drawn from a log-normal distribution of that median and 90th percentile.
 
 The tree imports cleanly (``python -c "import app.main"`` executes every file): modules and
 their files are ranked, and an import that runs at import time (module-level or guarded)
@@ -44,6 +48,10 @@ CORE_SHARE = 0.4
 CORE_RANK_BIAS = 0.35
 LOCAL_SHARE = 0.6
 MODULE_DEPENDENCIES = (2, 6)
+MAX_FILE_LINES = 20_000
+# The Gaussian quantile of 0.9: a log-normal's 90th percentile is its median times
+# exp(1.2816 * sigma).
+P90_SIGMAS = 1.2815516
 
 # Sub-packages in rank order: a file imports, at import time, only files of earlier
 # sub-packages (or earlier files of its own), so models never import services at load.
@@ -209,9 +217,11 @@ class Platform:
     """The generated platform, built in memory from the parameters, then written."""
 
     def __init__(self, files: int, modules: int, fanout: int, violations: int,
-                 kinds: dict[str, float], seed: int) -> None:
+                 kinds: dict[str, float], seed: int, violation_files: int = 0,
+                 file_lines: tuple[int, int] | None = None) -> None:
         self.files, self.module_count, self.fanout = files, modules, fanout
         self.violation_count, self.kinds, self.seed = violations, kinds, seed
+        self.violation_files, self.file_lines = violation_files, file_lines
         self.rng = random.Random(seed)
         self.modules: list[Module] = []
         self.leaves: list[Leaf] = []
@@ -385,29 +395,19 @@ class Platform:
 
     def _plant_violations(self) -> None:
         """Core -> optional references, spread round-robin over the kinds --kinds allows."""
-        rng = self.rng
         kinds = [k for k in PLANTED_KINDS if self.kinds[k] > 0]
         if self.violation_count and not kinds:
             raise GenerationError("--violations needs a positive weight for module, lazy or "
                                   "string in --kinds")
         core = sorted((m for m in self.modules if m.is_core), key=lambda m: m.rank)
         optional = sorted((m for m in self.modules if not m.is_core), key=lambda m: m.rank)
+        sources = self._violation_sources(core)
         pairs: set[tuple[int, int]] = set()
         for number in range(self.violation_count):
             kind = kinds[number % len(kinds)]
             for _ in range(1000):
-                if kind == "module":
-                    source_module = rng.choice([m for m in core if m.rank > optional[0].rank])
-                    target_module = rng.choice(
-                        [m for m in optional if m.rank < source_module.rank])
-                else:
-                    source_module, target_module = rng.choice(core), rng.choice(optional)
-                if kind == "string":
-                    source = rng.choice(source_module.models)
-                    target = rng.choice(target_module.models)
-                else:
-                    source = rng.choice(source_module.leaves)
-                    target = rng.choice(target_module.leaves)
+                source, target = (self._pooled_violation(kind, sources, optional)
+                                  or self._drawn_violation(kind, core, optional))
                 if (source.index, target.index) not in pairs:
                     break
             else:
@@ -415,6 +415,46 @@ class Platform:
                                       "violations in a platform this small")
             pairs.add((source.index, target.index))
             source.edges.append(Edge(target, kind, planted=True))
+
+    def _drawn_violation(self, kind: str, core: list[Module],
+                         optional: list[Module]) -> tuple[Leaf, Leaf]:
+        """A violation of ``kind`` from any core module into an optional one (of lower rank
+        for a module-level import, so that the tree still imports)."""
+        rng = self.rng
+        if kind == "module":
+            source_module = rng.choice([m for m in core if m.rank > optional[0].rank])
+            target_module = rng.choice([m for m in optional if m.rank < source_module.rank])
+        else:
+            source_module, target_module = rng.choice(core), rng.choice(optional)
+        if kind == "string":
+            return rng.choice(source_module.models), rng.choice(target_module.models)
+        return rng.choice(source_module.leaves), rng.choice(target_module.leaves)
+
+    def _violation_sources(self, core: list[Module]) -> list[Leaf]:
+        """The ``--violation-files`` core leaves that hold the planted violations (none
+        when the option is not given: each violation then picks its own file)."""
+        if not self.violation_files:
+            return []
+        leaves = [leaf for module in core for leaf in module.leaves]
+        return sorted(self.rng.sample(leaves, min(self.violation_files, len(leaves))),
+                      key=lambda leaf: leaf.index)
+
+    def _pooled_violation(self, kind: str, sources: list[Leaf],
+                          optional: list[Module]) -> tuple[Leaf, Leaf] | None:
+        """A violation of ``kind`` from one of ``sources`` into an optional module: a
+        module-level import only into a module of lower rank (the tree must still import),
+        a string only from a model; None when no source can hold it."""
+        lowest = optional[0].rank
+        eligible = [leaf for leaf in sources
+                    if (kind != "module" or leaf.module.rank > lowest)
+                    and (kind != "string" or leaf.is_model)]
+        if not eligible:
+            return None
+        source = self.rng.choice(eligible)
+        targets = [m for m in optional if kind != "module" or m.rank < source.module.rank]
+        target_module = self.rng.choice(targets)
+        return source, self.rng.choice(target_module.models if kind == "string"
+                                       else target_module.leaves)
 
     def _declare_requires(self) -> None:
         """A module requires the optional modules its unplanted references reach."""
@@ -437,8 +477,22 @@ class Platform:
             for subpackage, leaves in module.subpackages.items():
                 self.sources[f"{base}/{subpackage}/__init__.py"] = render_subpackage_init(
                     module, subpackage, leaves)
+        lengths = self._file_lengths()
         for leaf in self.leaves:
-            self.sources[leaf.path] = render_leaf(leaf)
+            self.sources[leaf.path] = pad(render_leaf(leaf), leaf, lengths.get(leaf.index, 0))
+
+    def _file_lengths(self) -> dict[int, int]:
+        """A length in lines for each leaf, drawn from ``--file-lines``' log-normal
+        distribution, with a generator of its own: the rest of the tree is the same with
+        the option as without it."""
+        if self.file_lines is None:
+            return {}
+        median, p90 = self.file_lines
+        sigma = math.log(p90 / median) / P90_SIGMAS
+        rng = random.Random(f"{self.seed}:file-lines")
+        return {leaf.index: min(MAX_FILE_LINES, round(rng.lognormvariate(math.log(median),
+                                                                         sigma)))
+                for leaf in self.leaves}
 
 
     # -- outputs -----------------------------------------------------------------------------
@@ -468,6 +522,8 @@ class Platform:
             "parameters": {
                 "files": self.files, "modules": self.module_count, "fanout": self.fanout,
                 "violations": self.violation_count, "kinds": kinds_text, "seed": self.seed,
+                "violation_files": self.violation_files or None,
+                "file_lines": list(self.file_lines) if self.file_lines else None,
             },
             "counts": {
                 "files": len(self.sources),
@@ -635,6 +691,31 @@ def render_leaf(leaf: Leaf) -> str:
     return "\n".join(out) + "\n"
 
 
+def pad(source: str, leaf: Leaf, lines: int) -> str:
+    """``source`` with code that imports nothing appended, up to ``lines`` lines: helper
+    functions like a real module's, so that reading the file costs what a file of that
+    length costs, then one-line constants for the last few lines."""
+    missing = lines - source.count("\n")
+    out: list[str] = []
+    number = 0
+    while missing - len(out) >= 11:
+        number += 1
+        out += ["", "",
+                f"def _{leaf.stem}_step_{number}(values: list[int], limit: int = {number}) "
+                "-> int:",
+                f'    """Fold the values of step {number} of the {leaf.stem} rules."""',
+                "    total = 0",
+                "    for value in values:",
+                "        if value > limit:",
+                f"            total += value * {number % 7 + 2}",
+                "        else:",
+                "            total -= limit",
+                "    return total"]
+    out += [f"_{leaf.stem.upper()}_LIMIT_{index} = {index}"
+            for index in range(1, missing - len(out) + 1)]
+    return source + "".join(line + "\n" for line in out)
+
+
 def render_archguard_yaml(modules: list[Module]) -> str:
     lines = [
         "# Generated by benchmarks/generate.py: core modules must not depend on optional ones.",
@@ -743,6 +824,19 @@ def write_platform(out_dir: Path, platform: Platform, kinds_text: str, force: bo
     return manifest
 
 
+def file_lines(text: str) -> tuple[int, int]:
+    """``80,400`` -> (80, 400): a median and a larger 90th percentile, in lines."""
+    try:
+        median, p90 = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not MEDIAN,P90 (two whole numbers of lines): {text!r}") from None
+    if not 0 < median < p90 <= MAX_FILE_LINES:
+        raise argparse.ArgumentTypeError(
+            f"MEDIAN,P90 needs 0 < MEDIAN < P90 <= {MAX_FILE_LINES:,}: {text!r}")
+    return median, p90
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Write a synthetic modular platform (app/modules/...) with planted "
@@ -757,6 +851,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="imports of other files per file, on average (default 5)")
     parser.add_argument("--violations", type=int, default=10,
                         help="planted core -> optional violations (default 10)")
+    parser.add_argument("--violation-files", type=int, default=0, metavar="N",
+                        help="plant the violations in N core files, several to a file "
+                             "(default: each in a file of its own drawing)")
+    parser.add_argument("--file-lines", type=file_lines, default=None, metavar="MEDIAN,P90",
+                        help="pad each leaf file to a length drawn from a log-normal "
+                             "distribution with this median and 90th percentile, in lines "
+                             "(default: no padding)")
     parser.add_argument("--kinds", default=DEFAULT_KINDS,
                         help=f"weights of the import kinds (default {DEFAULT_KINDS})")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -779,11 +880,12 @@ def main(argv: list[str] | None = None) -> int:
         if len(KERNEL) + 4 * modules > args.files:
             raise GenerationError(f"{modules} modules need at least "
                                   f"{len(KERNEL) + 4 * modules} files")
-        if args.fanout < 0 or args.violations < 0:
-            raise GenerationError("--fanout and --violations must not be negative")
+        if args.fanout < 0 or args.violations < 0 or args.violation_files < 0:
+            raise GenerationError("--fanout, --violations and --violation-files must not be "
+                                  "negative")
         kinds = parse_kinds(args.kinds)
         platform = Platform(args.files, modules, args.fanout, args.violations, kinds,
-                            args.seed).build()
+                            args.seed, args.violation_files, args.file_lines).build()
         manifest = write_platform(args.out_dir, platform, args.kinds, args.force)
     except GenerationError as exc:
         print(f"generate.py: error: {exc}", file=sys.stderr)

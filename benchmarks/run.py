@@ -25,16 +25,19 @@ code and the number of violations it reports. The peak memory is the larger of t
 process's own peak resident set (from ``wait4``) and the peak, sampled every 5 ms, of the
 summed proportional set sizes of the process and every process it started (archguard reads
 a large tree in two processes, which share the pages they had at the fork). The medians
-go into a Markdown table, printed and written to ``--out``. The exit code is 1 when a run
+go into a Markdown table, printed and written to ``--out`` as this script's section of it
+(the other sections of the file stay as they are). The exit code is 1 when a run
 failed (an exit code other than 0 or 1, or a time-out), 2 when the benchmark could not run.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import hashlib
 import json
+import multiprocessing
 import os
 import platform
 import re
@@ -48,6 +51,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -262,14 +266,25 @@ def rss_kib(usage: object) -> int:
 
 def measure(argv: list[str], cwd: Path, logs: Path, timeout: float) -> tuple[
         float, int, int, bool, str, str]:
-    """Run ``argv`` in ``cwd``: wall time, peak RSS of the process (KiB), exit code, whether
-    it timed out, stdout and stderr. The process is reaped with ``wait4``, which gives its
-    own resource usage (and that of any children it waited for) with no wrapper process in
-    the measured time; its output goes to files, so nothing has to be read while it runs."""
+    """Run ``argv`` in ``cwd``: wall time, peak memory (KiB), exit code, whether it timed
+    out, stdout and stderr. The command is started by the ``Launcher``, and its output read
+    here from the files it went to."""
+    wall, rss, returncode, timed_out = LAUNCHER.measure(argv, cwd, logs, timeout)
+    stdout = (logs / "stdout.txt").read_text(encoding="utf-8", errors="replace")
+    stderr = (logs / "stderr.txt").read_text(encoding="utf-8", errors="replace")
+    return wall, rss, returncode, timed_out, stdout, stderr
+
+
+def measure_here(argv: list[str], cwd: Path, logs: Path, timeout: float) -> tuple[
+        float, int, int, bool]:
+    """Run ``argv`` in ``cwd`` from this process: wall time, peak memory of the process
+    (KiB), exit code and whether it timed out. The process is reaped with ``wait4``, which
+    gives its own resource usage (and that of any children it waited for) with no wrapper
+    process in the measured time; its output goes to ``stdout.txt`` and ``stderr.txt`` in
+    ``logs``, so nothing has to be read while it runs."""
     logs.mkdir(parents=True, exist_ok=True)
-    out_path, err_path = logs / "stdout.txt", logs / "stderr.txt"
     timed_out = threading.Event()
-    with out_path.open("wb") as out, err_path.open("wb") as err:
+    with (logs / "stdout.txt").open("wb") as out, (logs / "stderr.txt").open("wb") as err:
         started = time.perf_counter()
         process = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
                                    stderr=err, env=ENV)
@@ -299,10 +314,53 @@ def measure(argv: list[str], cwd: Path, logs: Path, timeout: float) -> tuple[
         wall = time.perf_counter() - started
     returncode = os.waitstatus_to_exitcode(status)
     process.returncode = returncode
-    stdout = out_path.read_text(encoding="utf-8", errors="replace")
-    stderr = err_path.read_text(encoding="utf-8", errors="replace")
-    return (wall, max(rss_kib(usage), sampler.peak_kib), returncode, timed_out.is_set(),
-            stdout, stderr)
+    return wall, max(rss_kib(usage), sampler.peak_kib), returncode, timed_out.is_set()
+
+
+class Launcher:
+    """Starts the measured commands from a process forked before the benchmark has read
+    any report. Linux counts in a process's peak resident set the peak of the process it
+    was forked from, up to its ``exec``: a tool started by a benchmark that has read a
+    large report (archguard's JSON for 20,000 violations is 160 MB) would report at least
+    that much. The launcher reads nothing, so it stays small; it is forked on first use,
+    and ends with the benchmark."""
+
+    def __init__(self) -> None:
+        self._connection: Connection | None = None
+
+    def start(self) -> Connection:
+        """Fork the launcher, unless it runs already: the sooner, the smaller it is."""
+        if self._connection is None:
+            context = multiprocessing.get_context("fork")
+            ours, theirs = context.Pipe()
+            context.Process(target=self._serve, args=(theirs,), daemon=True).start()
+            theirs.close()
+            self._connection = ours
+        return self._connection
+
+    def measure(self, argv: list[str], cwd: Path, logs: Path, timeout: float) -> tuple[
+            float, int, int, bool]:
+        connection = self.start()
+        connection.send((argv, cwd, logs, timeout))
+        outcome, value = connection.recv()
+        if outcome != "measured":
+            raise BenchmarkError(f"could not run {shlex.join(argv)}: {value}")
+        return value
+
+    @staticmethod
+    def _serve(connection: Connection) -> None:
+        while True:
+            try:
+                argv, cwd, logs, timeout = connection.recv()
+            except EOFError:
+                return
+            try:
+                connection.send(("measured", measure_here(argv, cwd, logs, timeout)))
+            except Exception as exc:
+                connection.send(("failed", f"{type(exc).__name__}: {exc}"))
+
+
+LAUNCHER = Launcher()
 
 
 class TreeMemory(threading.Thread):
@@ -440,19 +498,26 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def run_once(tool: Tool, tree: Tree, state: str, repetition: int, logs: Path,
-             timeout: float) -> Run:
+def time_tool(tool: Tool, folder: Path, label: str, state: str, repetition: int, logs: Path,
+              timeout: float) -> Run:
+    """One measured run of ``tool`` in ``folder``, reported on stderr under ``label``."""
     wall, rss, returncode, timed_out, stdout, stderr = measure(
-        tool.argv(), tree.path, logs / tool.name, timeout)
+        tool.argv(), folder, logs / tool.name, timeout)
     found = tool.count(stdout, stderr) if not timed_out else None
     tail = ""
     if timed_out or returncode not in (0, 1):
         tail = " | ".join((stderr.strip() or stdout.strip()).splitlines()[-3:])[:300]
     run = Run(tool.name, state, repetition, wall, rss, returncode, found, timed_out, tail)
-    progress(f"  {tree.size} files, {tree.violations} violations, run {repetition + 1}, "
+    progress(f"  {label}, run {repetition + 1}, "
              f"{state:<7} {tool.name:<12} {wall:7.3f} s {rss / 1024:7.1f} MB "
              f"exit {returncode} found {found}" + (" (timed out)" if timed_out else ""))
     return run
+
+
+def run_once(tool: Tool, tree: Tree, state: str, repetition: int, logs: Path,
+             timeout: float) -> Run:
+    return time_tool(tool, tree.path, f"{tree.size} files, {tree.violations} violations",
+                     state, repetition, logs, timeout)
 
 
 def settle(since: float, seconds: float) -> None:
@@ -551,6 +616,32 @@ def cell_memory(runs: list[Run]) -> str:
     return f"{median(good):.0f}" if good else "error"
 
 
+def tool_cells(tool: Tool, runs: list[Run]) -> list[str]:
+    """The median time and memory cells of one tool's runs in one state."""
+    if not tool.installed:
+        return ["not installed", "not installed"]
+    return [cell_time(runs), cell_memory(runs)]
+
+
+def ratio_cell(ours: list[Run], theirs: list[Run], installed: bool) -> str:
+    """archguard's median time over a peer's: below 1, archguard is faster."""
+    if not installed:
+        return "–"
+    mine = median([r.wall for r in ours if r.ok])
+    peer = median([r.wall for r in theirs if r.ok])
+    if mine is None or peer is None or peer == 0:
+        return "?"
+    return f"{mine / peer:.2f}"
+
+
+def series_cells(runs: list[Run]) -> list[str]:
+    """Every run's wall time, peak memory and exit code, in repetition order."""
+    runs = sorted(runs, key=lambda r: r.repetition)
+    return [", ".join(f"{r.wall:.3f}" for r in runs),
+            ", ".join(f"{r.rss_kib / 1024:.0f}" for r in runs),
+            ", ".join(str(r.returncode) for r in runs)]
+
+
 def cell_found(runs: list[Run]) -> str:
     values = sorted({r.found for r in runs if r.ok and r.found is not None})
     if not values:
@@ -558,46 +649,76 @@ def cell_found(runs: list[Run]) -> str:
     return str(values[0]) if len(values) == 1 else f"{values[0]}–{values[-1]}"
 
 
-def table(trees: list[Tree], tools: list[Tool]) -> list[str]:
-    header = ["files", "planted (imports)", "state"]
-    align = ["---:", "---:", "---"]
+#: The cells that start the rows of one tree or package (with their alignments in the
+#: header: ``("files", "---:")``), and its runs.
+Columns = list[tuple[str, str]]
+Group = tuple[list[str], list[Run]]
+
+
+def medians_table(columns: Columns, groups: list[Group], tools: list[Tool],
+                  states: dict[str, str]) -> list[str]:
+    """A row for each group and state: each tool's median time and memory, archguard's
+    time over each peer's, and the violations each tool found."""
+    header = [name for name, _ in columns] + ["state"]
+    align = [alignment for _, alignment in columns] + ["---"]
     for tool in tools:
         header += [f"{tool.name} s", f"{tool.name} MB"]
         align += ["---:", "---:"]
     archguard = next((t for t in tools if t.name == "archguard"), None)
-    peers = [t for t in tools if t.name != "archguard"]
-    if archguard is not None:
-        for peer in peers:
-            header.append(f"archguard / {peer.name}")
-            align.append("---:")
+    peers = [t for t in tools if t.name != "archguard"] if archguard is not None else []
+    ours_installed = archguard is not None and archguard.installed
+    for peer in peers:
+        header.append(f"archguard / {peer.name}")
+        align.append("---:")
     header.append("found (" + " / ".join(t.name for t in tools) + ")")
     align.append("---:")
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
-    for tree in trees:
-        for state in STATES:
-            row = [f"{tree.size:,}", f"{tree.planted} ({tree.planted_imports})",
-                   STATE_LABELS[state]]
-            by_tool = {t.name: [r for r in tree.runs if r.tool == t.name and r.state == state]
+    for cells, runs in groups:
+        for state, label in states.items():
+            row = [*cells, label]
+            by_tool = {t.name: [r for r in runs if r.tool == t.name and r.state == state]
                        for t in tools}
             for tool in tools:
-                if not tool.installed:
-                    row += ["not installed", "not installed"]
-                else:
-                    row += [cell_time(by_tool[tool.name]), cell_memory(by_tool[tool.name])]
-            if archguard is not None:
-                ours = median([r.wall for r in by_tool["archguard"] if r.ok])
-                for peer in peers:
-                    theirs = median([r.wall for r in by_tool[peer.name] if r.ok])
-                    if not archguard.installed or not peer.installed:
-                        row.append("–")
-                    elif ours is None or theirs is None or theirs == 0:
-                        row.append("?")
-                    else:
-                        row.append(f"{ours / theirs:.2f}")
+                row += tool_cells(tool, by_tool[tool.name])
+            for peer in peers:
+                row.append(ratio_cell(by_tool["archguard"], by_tool[peer.name],
+                                      ours_installed and peer.installed))
             row.append(" / ".join(cell_found(by_tool[t.name]) if t.installed else "–"
                                   for t in tools))
             lines.append("| " + " | ".join(row) + " |")
     return lines
+
+
+def every_run_table(columns: Columns, groups: list[Group], tools: list[Tool],
+                    states: dict[str, str]) -> list[str]:
+    """A row for each group, state and tool: every run's time, memory and exit code."""
+    header = [name for name, _ in columns] + ["state", "tool", "wall s per run",
+                                              "peak MB per run", "exit codes"]
+    align = [alignment for _, alignment in columns] + ["---"] * 5
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+    for cells, runs in groups:
+        for state, label in states.items():
+            for tool in tools:
+                mine = [r for r in runs if r.tool == tool.name and r.state == state]
+                if mine:
+                    lines.append("| " + " | ".join([*cells, label, tool.name,
+                                                    *series_cells(mine)]) + " |")
+    return lines
+
+
+def failure(run: Run) -> str | None:
+    """Why a run failed, with the end of what it printed; None when it did not."""
+    if run.ok:
+        return None
+    why = "timed out" if run.timed_out else f"exit code {run.returncode}"
+    return f"{why}: {run.stderr_tail or 'no output'}"
+
+
+def table(trees: list[Tree], tools: list[Tool]) -> list[str]:
+    return medians_table(
+        [("files", "---:"), ("planted (imports)", "---:")],
+        [([f"{tree.size:,}", f"{tree.planted} ({tree.planted_imports})"], tree.runs)
+         for tree in trees], tools, STATE_LABELS)
 
 
 def mismatches(trees: list[Tree], tools: list[Tool]) -> list[str]:
@@ -610,38 +731,27 @@ def mismatches(trees: list[Tree], tools: list[Tool]) -> list[str]:
             for run in tree.runs:
                 if run.tool != tool.name:
                     continue
+                where = (f"- {tree.size:,} files, {tree.violations} violations, "
+                         f"{STATE_LABELS[run.state]}, run {run.repetition + 1}: {tool.name}")
                 if not run.ok:
-                    why = "timed out" if run.timed_out else f"exit code {run.returncode}"
-                    notes.append(f"- {tree.size:,} files, {tree.violations} violations, "
-                                 f"{STATE_LABELS[run.state]}, run {run.repetition + 1}: "
-                                 f"{tool.name} {why}: {run.stderr_tail or 'no output'}")
+                    notes.append(f"{where} {failure(run)}")
                 elif run.found is not None and run.found != expected:
-                    notes.append(f"- {tree.size:,} files, {tree.violations} violations, "
-                                 f"{STATE_LABELS[run.state]}, run {run.repetition + 1}: "
-                                 f"{tool.name} reported {run.found}, {expected} planted")
+                    notes.append(f"{where} reported {run.found}, {expected} planted")
     return notes
 
 
 def raw_runs(trees: list[Tree], tools: list[Tool]) -> list[str]:
-    lines = ["| files | planted | state | tool | wall s per run | peak MB per run | exit codes |",
-             "|---:|---:|---|---|---|---|---|"]
-    for tree in trees:
-        for state in STATES:
-            for tool in tools:
-                runs = [r for r in tree.runs if r.tool == tool.name and r.state == state]
-                if not runs:
-                    continue
-                runs.sort(key=lambda r: r.repetition)
-                lines.append(
-                    f"| {tree.size:,} | {tree.planted} | {STATE_LABELS[state]} | {tool.name} | "
-                    + ", ".join(f"{r.wall:.3f}" for r in runs) + " | "
-                    + ", ".join(f"{r.rss_kib / 1024:.0f}" for r in runs) + " | "
-                    + ", ".join(str(r.returncode) for r in runs) + " |")
-    return lines
+    return every_run_table(
+        [("files", "---:"), ("planted", "---:")],
+        [([f"{tree.size:,}", str(tree.planted)], tree.runs) for tree in trees], tools,
+        STATE_LABELS)
 
 
-def report(trees: list[Tree], tools: list[Tool], args: argparse.Namespace, command: str,
-           started: datetime.datetime, load_start: str, elapsed: float) -> str:
+def environment_lines(tools: list[Tool], command: str, started: datetime.datetime,
+                      load_start: str, elapsed: float, *facts: str) -> list[str]:
+    """The facts a reader needs to weigh the numbers, as a Markdown list: command, date,
+    machine, load, the runner, each tool's version and sources, then ``facts``; after it, a
+    warning in bold when a tool's sources changed while the benchmark ran."""
     tool_lines, moved = [], []
     for tool in tools:
         line = f"- {tool.name}: {tool.version}"
@@ -658,12 +768,7 @@ def report(trees: list[Tree], tools: list[Tool], args: argparse.Namespace, comma
     if moved:
         warning = [f"**The sources of {' and '.join(moved)} changed while the benchmark ran: "
                    "runs before and after the change measured different code.**", ""]
-    out = [
-        "# Benchmark: archguard, lint-imports and tach",
-        "",
-        "Written by `benchmarks/run.py`; do not edit by hand. How to run it: "
-        "[README.md](README.md).",
-        "",
+    return [
         f"- Command: `{command}`",
         f"- Date: {started.strftime('%Y-%m-%d %H:%M UTC')}, {elapsed / 60:.1f} min in all",
         f"- Machine: {cpu_model()}, {os.cpu_count()} cores ({usable_cores()} usable), "
@@ -673,9 +778,23 @@ def report(trees: list[Tree], tools: list[Tool], args: argparse.Namespace, comma
         f"- Runner: Python {platform.python_version()}; archguard repository at "
         f"{git_revision()}",
         *tool_lines,
-        f"- Runs: {args.runs} of each tool in each state; generator seed {args.seed}",
+        *(f"- {fact}" for fact in facts),
         "",
         *warning,
+    ]
+
+
+def report(trees: list[Tree], tools: list[Tool], args: argparse.Namespace, command: str,
+           started: datetime.datetime, load_start: str, elapsed: float) -> str:
+    out = [
+        "# Benchmark: archguard, lint-imports and tach",
+        "",
+        "Written by `benchmarks/run.py`; do not edit by hand. How to run it: "
+        "[README.md](README.md).",
+        "",
+        *environment_lines(tools, command, started, load_start, elapsed,
+                           f"Runs: {args.runs} of each tool in each state; generator seed "
+                           f"{args.seed}"),
         "Each row is one generated platform (`generate.py --files N --violations V --seed "
         f"{args.seed}`) in one state. *cold*: the tool's cache removed; *warm, unchanged*: "
         "run again on the cache the cold run left; *warm, 1 file changed*: a line appended "
@@ -708,7 +827,40 @@ def report(trees: list[Tree], tools: list[Tool], args: argparse.Namespace, comma
     return "\n".join(out)
 
 
+def section_markers(owner: str) -> tuple[str, str]:
+    return (f"<!-- {owner}: begin, written by benchmarks/{owner} -->",
+            f"<!-- {owner}: end -->")
+
+
+def write_section(path: Path, owner: str, text: str) -> None:
+    """Put ``text`` in the file at ``path`` as ``owner``'s section, between its markers:
+    in place of the section it had, else at the end. Several scripts write one results
+    file, each its own section, and the others' stay as they are. The file is replaced
+    atomically."""
+    begin, end = section_markers(owner)
+    block = f"{begin}\n{text.rstrip()}\n{end}\n"
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    start = old.find(begin)
+    stop = old.find(end, start) if start >= 0 else -1
+    if start >= 0 and stop >= 0:
+        new = old[:start] + block + old[stop + len(end):].lstrip("\n")
+    else:
+        new = old.rstrip() + ("\n\n" if old.strip() else "") + block
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(new, encoding="utf-8")
+    os.replace(temporary, path)
+
+
 # -- command line --------------------------------------------------------------------------------
+
+
+def command_line(script: str, arguments: list[str]) -> str:
+    """How the benchmark was started, with its script relative to the working folder
+    (``script`` when it is not below it)."""
+    with contextlib.suppress(ValueError):
+        script = Path(sys.argv[0]).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    return shlex.join(["python", script, *arguments])
 
 
 def int_list(text: str) -> list[int]:
@@ -731,17 +883,11 @@ def tool_list(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Time archguard, lint-imports and tach (cold, warm, one file changed) "
-                    "on platforms written by benchmarks/generate.py, and write a Markdown "
-                    "table.")
-    parser.add_argument("--sizes", type=int_list, default=int_list(DEFAULT_SIZES),
-                        help=f"Python files per platform (default {DEFAULT_SIZES})")
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every benchmark script takes: repetitions, the tools, where the results
+    go, the time-out of a run."""
     parser.add_argument("--runs", type=int, default=5,
                         help="repetitions of each state (default 5)")
-    parser.add_argument("--violations", type=int_list, default=int_list(DEFAULT_VIOLATIONS),
-                        help=f"planted violations per platform (default {DEFAULT_VIOLATIONS})")
     parser.add_argument("--tools", type=tool_list, default=list(TOOL_NAMES),
                         help="tools to run (default archguard,lint-imports,tach)")
     parser.add_argument("--archguard", metavar="PATH", default=None,
@@ -753,46 +899,71 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="tach executable (default: next to this Python, else PATH)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="Markdown file to write (default benchmarks/RESULTS.md)")
+    parser.add_argument("--timeout", type=float, default=1800.0,
+                        help="seconds before one run is killed (default 1800)")
+
+
+def check_common_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    if args.settle < 0:
+        parser.error("--settle must not be negative")
+
+
+def tool_paths(args: argparse.Namespace) -> dict[str, str | None]:
+    return {"archguard": args.archguard, "lint-imports": args.lint_imports, "tach": args.tach}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Time archguard, lint-imports and tach (cold, warm, one file changed) "
+                    "on platforms written by benchmarks/generate.py, and write a Markdown "
+                    "table.")
+    parser.add_argument("--sizes", type=int_list, default=int_list(DEFAULT_SIZES),
+                        help=f"Python files per platform (default {DEFAULT_SIZES})")
+    parser.add_argument("--violations", type=int_list, default=int_list(DEFAULT_VIOLATIONS),
+                        help=f"planted violations per platform (default {DEFAULT_VIOLATIONS})")
+    add_common_arguments(parser)
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where to generate the platforms (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the generated platforms (with the tools' caches)")
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
-    parser.add_argument("--timeout", type=float, default=1800.0,
-                        help="seconds before one run is killed (default 1800)")
     parser.add_argument("--settle", type=float, default=DEFAULT_SETTLE,
                         help="seconds between generating a tree or the last run and the next "
                              "cold run or file change (default 3)")
     args = parser.parse_args(argv)
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
-    if args.settle < 0:
-        parser.error("--settle must not be negative")
+    check_common_arguments(parser, args)
     if any(v < 0 for v in args.violations):
         parser.error("--violations must not be negative")
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    raw = sys.argv[1:] if argv is None else argv
-    args = parse_args(raw)
-    started_at = datetime.datetime.now(datetime.UTC)
-    started, load_start = time.perf_counter(), load_average()
-    try:
-        script = Path(sys.argv[0]).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        script = "benchmarks/run.py"
-    command = shlex.join(["python", script, *raw])
-    tools = make_tools(args.tools, {"archguard": args.archguard,
-                                    "lint-imports": args.lint_imports, "tach": args.tach})
+def announce(tools: list[Tool]) -> None:
     for tool in tools:
         progress(f"{tool.name}: {tool.version}"
                  + (f" ({tool.executable})" if tool.installed else ""))
 
-    created_workdir = args.workdir is None
-    workdir = Path(tempfile.mkdtemp(prefix="archguard-bench-")) if created_workdir \
-        else args.workdir.resolve()
-    workdir.mkdir(parents=True, exist_ok=True)
+
+def working_folder(given: Path | None, prefix: str) -> tuple[Path, bool]:
+    """``given``, made if missing, else a new temporary folder; and whether it is new."""
+    if given is None:
+        return Path(tempfile.mkdtemp(prefix=prefix)), True
+    folder = given.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder, False
+
+
+def main(argv: list[str] | None = None) -> int:
+    raw = sys.argv[1:] if argv is None else argv
+    args = parse_args(raw)
+    LAUNCHER.start()
+    started_at = datetime.datetime.now(datetime.UTC)
+    started, load_start = time.perf_counter(), load_average()
+    command = command_line("benchmarks/run.py", raw)
+    tools = make_tools(args.tools, tool_paths(args))
+    announce(tools)
+    workdir, created_workdir = working_folder(args.workdir, "archguard-bench-")
     logs = workdir / "_logs"
     trees: list[Tree] = []
     made: list[Path] = []
@@ -824,10 +995,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(trees, tools, args, command, started_at, load_start,
                   time.perf_counter() - started)
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = args.out.with_name(args.out.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, args.out)
+    write_section(args.out, "run.py", text)
     progress(f"written: {args.out}")
     return 1 if any(not run.ok for tree in trees for run in tree.runs) else 0
 
