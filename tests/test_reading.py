@@ -144,6 +144,19 @@ def test_a_process_with_other_threads_does_not_fork():
         thread.join()
 
 
+def _alone_and_together(monkeypatch, owner, threshold: str, low: int, root: Path,
+                        architecture):
+    """A check with ``owner.threshold`` out of reach (one process), then one with it at
+    ``low``, counting the forks of the second."""
+    monkeypatch.setattr(owner, threshold, 10**9)
+    alone = run_check(root, architecture, use_cache=False)
+    forks: list[int] = []
+    original = concurrency.os.fork
+    monkeypatch.setattr(concurrency.os, "fork", lambda: forks.append(1) or original())
+    monkeypatch.setattr(owner, threshold, low)
+    return alone, run_check(root, architecture, use_cache=False), forks
+
+
 @pytest.mark.parametrize(("fixture", "config"), [pytest.param(BEFORE, RULES,
                                                           marks=pytest.mark.platform),
                                              (DJANGO_SHOP, DJANGO_SHOP / "archguard.yaml")])
@@ -152,13 +165,37 @@ def test_reading_side_by_side_checks_as_reading_in_one_process(tmp_path, monkeyp
     project = tmp_path / "project"
     shutil.copytree(fixture, project, ignore=shutil.ignore_patterns(".archguard_cache"))
     architecture = load_config(config)
-    monkeypatch.setattr(reading, "SIDE_BY_SIDE_FROM", 10**9)
-    alone = run_check(project, architecture, use_cache=False)
-    forks = []
-    original = concurrency.os.fork
-    monkeypatch.setattr(concurrency.os, "fork", lambda: forks.append(1) or original())
-    monkeypatch.setattr(reading, "SIDE_BY_SIDE_FROM", 1)
-    together = run_check(project, architecture, use_cache=False)
+    alone, together, forks = _alone_and_together(monkeypatch, reading, "SIDE_BY_SIDE_FROM",
+                                                 1, project, architecture)
     assert forks == [1]
     assert together == alone
     assert together.references_checked > 0
+
+
+def test_the_violating_files_read_side_by_side_give_what_one_process_reads(
+        tmp_path, monkeypatch):
+    """The files a report reads (each parsed once for its statements and the uses of its
+    violating imports) are read half in a forked process when there are many; the
+    statements, kinds, chains and uses are those of a read in one process."""
+    from archguard.application import project as project_module
+    from tests.bad_input.support import CONFIG
+    from tests.bad_input.support import project as small_project
+
+    files = {f"app/modules/shop/part{n}.py": (
+        "import app.helpers\nfrom app.modules.extras.gift import price\n\n\n"
+        f"def total{n}():\n    from app.modules.extras import gift\n"
+        "    return price() + gift.price()\n") for n in range(6)}
+    files["archguard.yaml"] = CONFIG.replace("forbidden: [optional]}",
+                                             "forbidden: [optional], indirect: any}")
+    files["app/helpers.py"] = ("from app.modules.extras import gift\n\n\ndef wrap():\n"
+                               "    return gift.price()\n")
+    root = small_project(tmp_path / "project", **files)
+    architecture = load_config(root / "archguard.yaml")
+    alone, together, forks = _alone_and_together(monkeypatch, project_module,
+                                                 "USES_SIDE_BY_SIDE_FROM", 2, root,
+                                                 architecture)
+    assert forks, "the files were read in one process"
+    assert together == alone
+    assert {v.kind for v in alone.violations} == {"module", "lazy"}
+    assert any(v.chain for v in alone.violations)
+    assert all(v.used_in for v in alone.violations if not v.chain)

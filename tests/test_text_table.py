@@ -54,3 +54,39 @@ def test_a_wide_table_wraps_its_wrapping_columns_to_the_width():
     assert body[0][0] == "   12 " and body[0][2] == " lazy "  # never narrowed
     assert len(body) > 2
 
+
+
+def _fit_cell_by_cell(widths, columns, room):
+    """The rule as the table states it: narrow the widest wrapping column (the first of
+    those as wide) by one cell until the table fits or none is wider than MIN_WIDTH."""
+    from archguard.reporting.text_table import MIN_WIDTH
+
+    widths = list(widths)
+    excess = sum(widths) - room
+    while excess > 0:
+        candidates = [i for i, c in enumerate(columns) if c.wraps and widths[i] > MIN_WIDTH]
+        if not candidates:
+            break
+        widest = max(candidates, key=lambda i: widths[i])
+        widths[widest] -= 1
+        excess -= 1
+    return widths
+
+
+def test_fitting_a_level_at_a_time_narrows_as_cell_by_cell_does():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from archguard.reporting.text_table import _fit
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.tuples(st.integers(0, 300), st.booleans()), min_size=1, max_size=6),
+           st.integers(-20, 900))
+    def check(spec, room):
+        columns = [Column(f"c{i}", wraps=wraps) for i, (_, wraps) in enumerate(spec)]
+        widths = [width for width, _ in spec]
+        fitted = list(widths)
+        _fit(fitted, columns, room)
+        assert fitted == _fit_cell_by_cell(widths, columns, room)
+
+    check()

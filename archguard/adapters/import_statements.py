@@ -57,17 +57,22 @@ def _imported(node: ast.Import | ast.ImportFrom
 
 def classify_imports(path: Path, source: bytes | None = None) -> list[ImportStatement]:
     """Every import statement of ``path`` with its kind, in source order."""
-    data = path.read_bytes() if source is None else source
+    return parse_imports(path, path.read_bytes() if source is None else source)[1]
 
-    def classify() -> list[ImportStatement]:
-        tree = parse_source(path, data)
-        lines = data.decode("utf-8", errors="replace").splitlines()
-        collector = _ImportCollector(comment_lines(data, lines))
+
+def parse_imports(path: Path, source: bytes) -> tuple[ast.Module, list[ImportStatement]]:
+    """The tree of ``source`` (the bytes of ``path``) and its import statements with their
+    kinds, in source order: a caller that reads the file further walks the same tree."""
+
+    def classify() -> tuple[ast.Module, list[ImportStatement]]:
+        tree = parse_source(path, source)
+        lines = source.decode("utf-8", errors="replace").splitlines()
+        collector = _ImportCollector(comment_lines(source, lines))
         collector.walk_body(tree.body, MODULE_LEVEL)
-        return collector.found
+        return tree, collector.found
 
-    found = without_recursion_limit(classify, path, data)
-    return sorted(found, key=lambda s: (s.line, s.column))
+    tree, found = without_recursion_limit(classify, path, source)
+    return tree, sorted(found, key=lambda s: (s.line, s.column))
 
 
 def statements_to_json(statements: list[ImportStatement]) -> list[dict[str, Any]]:

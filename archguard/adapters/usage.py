@@ -12,6 +12,7 @@ import, the function for a lazy one. Each use is placed in its enclosing functio
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import symtable
 from collections import defaultdict
@@ -232,12 +233,23 @@ def _binding_scopes(tree: ast.Module, table: symtable.SymbolTable,
     a function or a class, both statements too; expressions (lambdas and comprehensions
     among them) hold neither."""
     by_line = {s.line: s for s in statements}
+    lines = sorted(by_line)
     result: dict[tuple[int, str], ImportStatement] = {}
+
+    def holds_one(node: ast.AST) -> bool:
+        """Whether one of the statements starts within ``node``'s lines. One that does not
+        is not walked: two functions or classes cannot start on one line, so no table of
+        another is taken for its own."""
+        first = getattr(node, "lineno", None)
+        if first is None:  # a match case: no position of its own
+            return True
+        at = bisect.bisect_left(lines, first)
+        return at < len(lines) and lines[at] <= (getattr(node, "end_lineno", None) or first)
 
     def walk(node: ast.AST, current: symtable.SymbolTable,
              children: dict[tuple[str, int], list]) -> None:
         for child in ast.iter_child_nodes(node):
-            if not isinstance(child, _HOLDS_STATEMENTS):
+            if not isinstance(child, _HOLDS_STATEMENTS) or not holds_one(child):
                 continue
             if isinstance(child, ast.Import | ast.ImportFrom) and child.lineno in by_line:
                 statement = by_line[child.lineno]
@@ -278,14 +290,17 @@ def _mention_counts(text: str, names: set[str]) -> list[int] | None:
     return counts
 
 
-def find_uses(path: Path, source: bytes,
-              statements: list[ImportStatement]) -> dict[int, tuple[UseSite, ...]]:
-    """For each statement (by line), the functions using what it imports, with their lines."""
+def find_uses(path: Path, source: bytes, statements: list[ImportStatement],
+              tree: ast.Module | None = None) -> dict[int, tuple[UseSite, ...]]:
+    """For each statement (by line), the functions using what it imports, with their lines.
+    ``tree``: the file already parsed, when the caller has it."""
     text = source.decode("utf-8", errors="replace")
 
     def read() -> _UseFinder | None:
+        nonlocal tree
         try:
-            tree = ast.parse(text, filename=str(path))
+            if tree is None:
+                tree = ast.parse(text, filename=str(path))
             table = symtable.symtable(text, str(path), "exec")
         except (SyntaxError, ValueError):
             return None

@@ -53,10 +53,23 @@ class _CheckRun:
         self.targets: dict[tuple[str, str], list[Owner]] = {}
         self.chains: dict[tuple[str, ...], Hops] = {}
         self.module_owners: dict[str, list[str]] = defaultdict(list)
+        #: The reports the graph calls for, in the order they are made once the files they
+        #: name are read: a direct import, or a chain.
+        self.pending: list[tuple[str, tuple]] = []
+        self.verdicts: dict[tuple[str, str, str, str], list[tuple[Contract, str]]] = {}
+        #: For a chain's source and first owner, each contract's targets and their hops.
+        self.routes: dict[tuple[str, str, str, str],
+                          list[tuple[Contract, Owner, Hops, str | None]]] = {}
 
     def breaking(self, source: Owner, target: Owner) -> list[tuple[Contract, str]]:
-        return [(c, reason) for c in self.judging
-                if (reason := c.forbids(source, target)) is not None]
+        """The contracts an import from ``source`` into ``target`` breaks, with the reasons:
+        asked once for each pair of owners."""
+        key = (source.name, source.kind, target.name, target.kind)
+        known = self.verdicts.get(key)
+        if known is None:
+            known = self.verdicts[key] = [(c, reason) for c in self.judging
+                                          if (reason := c.forbids(source, target)) is not None]
+        return known
 
     # -- judging ---------------------------------------------------------------------------
 
@@ -69,10 +82,17 @@ class _CheckRun:
                 target = self.layout.owner_of(imported)
                 breaking = self.breaking(source, target)
                 if breaking:
-                    self.report_direct(importer, imported, source, target, breaking)
+                    self.pending.append(("direct", (importer, imported, source, target,
+                                                    breaking)))
             if source.kind == OwnerKind.MODULE:
                 for imported in imported_modules:
                     self.follow_chains(importer, imported, source)
+        self.project.read_ahead(self.files_reported())
+        for kind, arguments in self.pending:
+            if kind == "direct":
+                self.report_direct(*arguments)
+            else:
+                self.report_chain(*arguments)
         # The imports' uses first: a large project's strings are still being read meanwhile.
         uses = _import_uses(self.found, self.project)
         self.check_strings()
@@ -190,16 +210,23 @@ class _CheckRun:
         if contract.spec.indirect == Indirect.KERNEL:
             key: tuple[str, ...] = (Indirect.KERNEL, target.name)
 
-            def passable(module: str) -> bool:
-                return self.layout.owner_of(module).kind in (OwnerKind.KERNEL,
-                                                             OwnerKind.PROJECT)
+            def passes(owner: Owner) -> bool:
+                return owner.kind in (OwnerKind.KERNEL, OwnerKind.PROJECT)
         else:
             key = (contract.id, source.name, target.name)
 
-            def passable(module: str) -> bool:
-                owner = self.layout.owner_of(module)
+            def passes(owner: Owner) -> bool:
                 return owner != source and owner != target and contract.passes_through(owner)
         if key not in self.chains:
+            verdicts: dict[tuple[str, str], bool] = {}  # each owner judged once
+
+            def passable(module: str) -> bool:
+                owner = self.layout.owner_of(module)
+                known = verdicts.get((owner.name, owner.kind))
+                if known is None:
+                    known = verdicts[(owner.name, owner.kind)] = passes(owner)
+                return known
+
             self.chains[key] = hops_to(self.table, self.modules_of(target), passable)
         return self.chains[key]
 
@@ -213,10 +240,24 @@ class _CheckRun:
         """Each chain from ``importer`` through ``first`` on into a module that a contract
         forbids ``source`` to depend on, by the modules that contract lets it pass."""
         first_owner = self.layout.owner_of(first)
+        key = (source.name, source.kind, first_owner.name, first_owner.kind)
+        routes = self.routes.get(key)
+        if routes is None:
+            routes = self.routes[key] = self.routes_through(source, first_owner)
+        for contract, target, hops, reason in routes:
+            if first in hops:
+                self.pending.append(("chain", ((importer, *chain_from(hops, first)),
+                                               source, target, [(contract, reason)])))
+
+    def routes_through(self, source: Owner, first_owner: Owner
+                       ) -> list[tuple[Contract, Owner, Hops, str | None]]:
+        """Each contract a chain from ``source`` through ``first_owner`` may break, with
+        each module it forbids ``source`` to reach, the chains into it, and the reason."""
         if first_owner == source or first_owner.kind not in (OwnerKind.MODULE,
                                                              OwnerKind.KERNEL,
                                                              OwnerKind.PROJECT):
-            return
+            return []
+        routes = []
         for contract in self.judging:
             if contract.spec.indirect == Indirect.KERNEL:
                 if first_owner.kind == OwnerKind.MODULE:
@@ -224,13 +265,25 @@ class _CheckRun:
             elif not contract.passes_through(first_owner):
                 continue
             for target in self.chain_targets(contract, source):
-                if target == first_owner:
-                    continue
-                hops = self.hops(contract, source, target)
-                if first in hops:
-                    reason = contract.forbids(source, target)
-                    self.report_chain((importer, *chain_from(hops, first)), source, target,
-                                      [(contract, reason)])
+                if target != first_owner:
+                    routes.append((contract, target, self.hops(contract, source, target),
+                                   contract.forbids(source, target)))
+        return routes
+
+    def files_reported(self) -> dict[str, dict[str, bool]]:
+        """The modules whose statements the pending reports read, with the imports whose
+        uses they report (see :meth:`Project.read_ahead`)."""
+        wanted: dict[str, dict[str, bool]] = defaultdict(dict)
+        for kind, arguments in self.pending:
+            if kind == "direct":
+                importer, imported = arguments[0], arguments[1]
+                wanted[importer][imported] = True
+                continue
+            chain = arguments[0]
+            wanted[chain[0]].setdefault(chain[1], False)
+            for importer in chain[1:-1]:  # passed through: its statements only
+                wanted.setdefault(importer, {})
+        return wanted
 
     def report_chain(self, chain: tuple[str, ...], source: Owner, target: Owner,
                      breaking: list[tuple[Contract, str]]) -> None:

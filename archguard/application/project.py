@@ -4,6 +4,7 @@ import statements classified by kind, read when first asked for and kept."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from archguard.adapters.import_statements import (
     statements_to_json,
 )
 from archguard.adapters.module_files import module_file, read_source
-from archguard.adapters.scan_cache import FileScanCache, cache_key
+from archguard.adapters.scan_cache import FileScanCache, Lookup, cache_key
 from archguard.adapters.usage import uses_from_json, uses_to_json
 from archguard.application.inventory import build_inventory
 from archguard.application.reading import CACHE_DIR, read_project
@@ -74,6 +75,8 @@ class Project:
         cache_file = self.project_dir / CACHE_DIR / STATEMENTS_FILE if use_cache else None
         self._cache: FileScanCache[list[ImportStatement]] = FileScanCache(
             cache_file, STATEMENTS_VERSION, statements_to_json, statements_from_json)
+        #: Uses found or looked up by :meth:`read_ahead`, by their cache key.
+        self._read_uses: dict[str, dict[int, tuple[UseSite, ...]]] = {}
         uses_file = self.project_dir / CACHE_DIR / USES_FILE if use_cache else None
         self._uses: FileScanCache[dict[int, tuple[UseSite, ...]]] = FileScanCache(
             uses_file, f"{USES_VERSION}/{STATEMENTS_VERSION}", uses_to_json, uses_from_json)
@@ -216,6 +219,106 @@ class Project:
             self._line_index[importer] = index
         return index
 
+    def read_ahead(self, wanted: dict[str, dict[str, bool]]) -> None:
+        """Classify the files of the modules of ``wanted`` and find the uses that a report of
+        their imports will ask for (:meth:`uses_in`), each file parsed once for both, and
+        half of the files read in a forked process when there are many: each is a parse, a
+        walk and a symbol table.
+
+        ``wanted``: for each module, the modules it imports whose import is reported, with
+        True where every statement importing it is (a direct import) and False where only
+        the first is (a chain's first link); a module only passed through maps to nothing.
+        What cannot be read here is read again, and reported, when first asked for.
+        """
+        from archguard.adapters.import_statements import parse_imports
+        from archguard.adapters.usage import find_uses
+        from archguard.errors import SourceSyntaxError
+
+        work: list[_Reading] = []
+        for module in sorted(wanted):
+            path, relative = self.relative(module)
+            reading = _Reading(module, path, relative, self._statements.get(relative))
+            try:
+                if reading.statements is None:
+                    reading.lookup = self._cache.lookup(cache_key(path, self.project_dir), path)
+                    if reading.lookup.hit:
+                        reading.statements = self._statements[relative] = reading.lookup.value
+                if reading.statements is not None:
+                    self._ask_uses(reading, wanted[module])
+            except OSError:
+                continue
+            if reading.statements is None or (reading.uses is not None
+                                               and not reading.uses.hit):
+                work.append(reading)
+
+        def read(part: list[_Reading]) -> list[tuple[list[ImportStatement] | None,
+                                                     str, dict | None]]:
+            done = []
+            for reading in part:
+                data = (reading.uses or reading.lookup).data  # type: ignore[union-attr]
+                statements, tree = reading.statements, None
+                if statements is None:
+                    try:
+                        tree, statements = parse_imports(reading.path, data)
+                    except SourceSyntaxError:
+                        done.append((None, "", None))
+                        continue
+                    self._statements[reading.relative] = statements
+                lines = self._uses_wanted(reading.module, wanted[reading.module])
+                asked = [s for s in statements if s.line in lines]
+                uses = find_uses(reading.path, data, asked, tree) if asked else None
+                done.append((statements, _lines_key(asked), uses))
+            return done
+
+        if len(work) >= USES_SIDE_BY_SIDE_FROM:
+            from archguard.adapters.concurrency import side_by_side
+
+            here_part, elsewhere_part = _halves(work)
+            elsewhere, here = side_by_side(lambda: read(elsewhere_part),
+                                           lambda: read(here_part))
+            work, results = [*here_part, *elsewhere_part], [*here, *elsewhere]
+        else:
+            results = read(work)
+        for reading, (statements, lines, uses) in zip(work, results, strict=True):
+            if statements is None:
+                self._statements.pop(reading.relative, None)
+                continue
+            if reading.statements is None:
+                self._statements[reading.relative] = statements
+                assert reading.lookup is not None
+                self._cache.store(reading.lookup, statements)
+            if uses is not None:
+                key = f"{cache_key(reading.path, self.project_dir)}#{lines}"
+                try:
+                    lookup = self._uses.lookup(key, reading.path)
+                except OSError:
+                    continue
+                if not lookup.hit:
+                    self._uses.store(lookup, uses)
+                self._read_uses[key] = uses
+
+    def _uses_wanted(self, module: str, imported: dict[str, bool]) -> set[int]:
+        """The lines of the statements of ``module`` whose uses a report of its imports of
+        ``imported`` asks for (see :meth:`read_ahead`)."""
+        lines: set[int] = set()
+        for target, every in imported.items():
+            statements = self.links(module, target)
+            lines.update(s.line for s in (statements if every else statements[:1]))
+        return lines
+
+    def _ask_uses(self, reading: _Reading, imported: dict[str, bool]) -> None:
+        """Look up the uses of a classified file's reported statements: kept for
+        :meth:`uses_in` when cached, else left in ``reading.uses`` to be found."""
+        lines = self._uses_wanted(reading.module, imported)
+        if not lines:
+            return
+        assert reading.statements is not None
+        key = (f"{cache_key(reading.path, self.project_dir)}#"
+               f"{_lines_key([s for s in reading.statements if s.line in lines])}")
+        reading.uses = self._uses.lookup(key, reading.path)
+        if reading.uses.hit:
+            self._read_uses[key] = reading.uses.value or {}
+
     def uses_in(self, asked: dict[str, list[ImportStatement]]
                 ) -> dict[str, dict[int, tuple[UseSite, ...]]]:
         """For each file asked for, where the names its ``statements`` (some of the file's)
@@ -232,9 +335,12 @@ class Project:
         missed = []
         for relative, statements in asked.items():
             path = self.project_dir / relative
-            lines = ",".join(str(s.line) for s in statements)
+            key = f"{cache_key(path, self.project_dir)}#{_lines_key(statements)}"
+            if key in self._read_uses:
+                found[relative] = self._read_uses[key]
+                continue
             try:
-                lookup = self._uses.lookup(f"{cache_key(path, self.project_dir)}#{lines}", path)
+                lookup = self._uses.lookup(key, path)
             except OSError:
                 found[relative] = {}
                 continue
@@ -283,3 +389,36 @@ class Project:
         for error in finder.errors:
             self.error(str(error))
         return list(finder.references())
+
+
+@dataclass
+class _Reading:
+    """A file :meth:`Project.read_ahead` reads: its statements when known, else the
+    statements cache's ``lookup``; the uses cache's lookup when uses are asked for."""
+
+    module: str
+    path: Path
+    relative: str
+    statements: list[ImportStatement] | None
+    lookup: Lookup[list[ImportStatement]] | None = None
+    uses: Lookup[dict[int, tuple[UseSite, ...]]] | None = None
+
+    @property
+    def size(self) -> int:
+        return len((self.uses or self.lookup).data)  # type: ignore[union-attr]
+
+
+def _lines_key(statements: list[ImportStatement]) -> str:
+    """The statements asked for, as the uses cache's key names them."""
+    return ",".join(str(s.line) for s in statements)
+
+
+def _halves(work: list[_Reading]) -> tuple[list[_Reading], list[_Reading]]:
+    """``work`` in two parts of about the same bytes to read, the largest files first."""
+    parts: tuple[list[_Reading], list[_Reading]] = ([], [])
+    sizes = [0, 0]
+    for reading in sorted(work, key=lambda r: -r.size):
+        smaller = 0 if sizes[0] <= sizes[1] else 1
+        parts[smaller].append(reading)
+        sizes[smaller] += reading.size
+    return parts

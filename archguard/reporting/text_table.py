@@ -7,11 +7,17 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from rich.cells import cell_len
+from rich.cells import cell_len as _rich_cell_len
 
 from archguard.reporting.escape import printable
 
 MIN_WIDTH = 8
+
+
+def cell_len(text: str) -> int:
+    """How many terminal cells ``text`` takes: one a character for printable ASCII (what
+    :func:`~archguard.reporting.escape.printable` leaves of control characters)."""
+    return len(text) if text.isascii() else _rich_cell_len(text)
 
 
 @dataclass(frozen=True)
@@ -43,15 +49,26 @@ def draw_table(columns: list[Column], rows: list[list[str]], width: int) -> list
 
 
 def _fit(widths: list[int], columns: list[Column], room: int) -> None:
-    """Narrow the widest wrapping columns, one cell at a time, until the table fits."""
+    """Narrow the widest wrapping column by one cell (the first of those as wide), again
+    and again, until the table fits or no column can be narrowed below MIN_WIDTH: computed a
+    level at a time, since a wide cell would take thousands of steps."""
     excess = sum(widths) - room
     while excess > 0:
         candidates = [i for i, c in enumerate(columns) if c.wraps and widths[i] > MIN_WIDTH]
         if not candidates:
             return
-        widest = max(candidates, key=lambda i: widths[i])
-        widths[widest] -= 1
-        excess -= 1
+        top = max(widths[i] for i in candidates)
+        widest = [i for i in candidates if widths[i] == top]
+        below = max([widths[i] for i in candidates if widths[i] < top] + [MIN_WIDTH])
+        if excess >= (top - below) * len(widest):
+            for i in widest:
+                widths[i] = below
+            excess -= (top - below) * len(widest)
+            continue
+        rounds, rest = divmod(excess, len(widest))
+        for n, i in enumerate(widest):
+            widths[i] -= rounds + (n < rest)
+        return
 
 
 def _wrap(lines: list[str], width: int) -> list[str]:
