@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 from archguard.adapters.module_files import ModuleFiles
@@ -57,9 +58,11 @@ class _CheckRun:
         #: name are read: a direct import, or a chain.
         self.pending: list[tuple[str, tuple]] = []
         self.verdicts: dict[tuple[str, str, str, str], list[tuple[Contract, str]]] = {}
-        #: For a chain's source and first owner, each contract's targets and their hops.
-        self.routes: dict[tuple[str, str, str, str],
-                          list[tuple[Contract, Owner, Hops, str | None]]] = {}
+        #: For a chain's source and first owner, the contracts its chains may break.
+        self.routes: dict[tuple[str, str, str, str], list[Contract]] = {}
+        #: For contracts searching the chains into a module once (see :meth:`reach_index`).
+        self.reach: dict[str, tuple[dict[str, list[Owner]], list[Owner]]] = {}
+        self.module_order = {owner: n for n, owner in enumerate(self.layout.modules.values())}
 
     def breaking(self, source: Owner, target: Owner) -> list[tuple[Contract, str]]:
         """The contracts an import from ``source`` into ``target`` breaks, with the reasons:
@@ -205,13 +208,24 @@ class _CheckRun:
                 if contract.forbids(source, target) is not None]
         return self.targets[key]
 
+    def shares_hops(self, contract: Contract, owner: Owner) -> bool:
+        """Whether a chain ``contract`` follows never passes ``owner``'s code, whether it
+        starts or ends there: then the chains into a target are the same from every such
+        source (see :meth:`hops`), and searched once."""
+        return contract.spec.indirect == Indirect.KERNEL or not contract.passes_through(owner)
+
     def hops(self, contract: Contract, source: Owner, target: Owner) -> Hops:
-        """The chains into ``target`` that ``contract`` follows from ``source``."""
+        """The chains into ``target`` that ``contract`` follows from ``source``: through
+        kernel and uncategorised code (``indirect: kernel``), or through any code the
+        contract lets a chain pass but the source's and the target's (``any``)."""
         if contract.spec.indirect == Indirect.KERNEL:
             key: tuple[str, ...] = (Indirect.KERNEL, target.name)
 
             def passes(owner: Owner) -> bool:
                 return owner.kind in (OwnerKind.KERNEL, OwnerKind.PROJECT)
+        elif self.shares_hops(contract, source) and self.shares_hops(contract, target):
+            key = (contract.id, target.name)  # neither would be passed through anyway
+            passes = contract.passes_through
         else:
             key = (contract.id, source.name, target.name)
 
@@ -241,34 +255,64 @@ class _CheckRun:
         forbids ``source`` to depend on, by the modules that contract lets it pass."""
         first_owner = self.layout.owner_of(first)
         key = (source.name, source.kind, first_owner.name, first_owner.kind)
-        routes = self.routes.get(key)
-        if routes is None:
-            routes = self.routes[key] = self.routes_through(source, first_owner)
-        for contract, target, hops, reason in routes:
-            if first in hops:
-                self.pending.append(("chain", ((importer, *chain_from(hops, first)),
-                                               source, target, [(contract, reason)])))
+        contracts = self.routes.get(key)
+        if contracts is None:
+            contracts = self.routes[key] = self.contracts_through(source, first_owner)
+        for contract in contracts:
+            for target, hops in self.reached(contract, source, first):
+                if target != first_owner:
+                    reason = contract.forbids(source, target)
+                    self.pending.append(("chain", ((importer, *chain_from(hops, first)),
+                                                   source, target, [(contract, reason)])))
 
-    def routes_through(self, source: Owner, first_owner: Owner
-                       ) -> list[tuple[Contract, Owner, Hops, str | None]]:
-        """Each contract a chain from ``source`` through ``first_owner`` may break, with
-        each module it forbids ``source`` to reach, the chains into it, and the reason."""
+    def contracts_through(self, source: Owner, first_owner: Owner) -> list[Contract]:
+        """The contracts whose chains from ``source`` may go on through ``first_owner``."""
         if first_owner == source or first_owner.kind not in (OwnerKind.MODULE,
                                                              OwnerKind.KERNEL,
                                                              OwnerKind.PROJECT):
             return []
-        routes = []
-        for contract in self.judging:
-            if contract.spec.indirect == Indirect.KERNEL:
-                if first_owner.kind == OwnerKind.MODULE:
-                    continue
-            elif not contract.passes_through(first_owner):
-                continue
+        return [contract for contract in self.judging
+                if contract.spec.indirect != Indirect.NONE
+                and (first_owner.kind != OwnerKind.MODULE
+                     if contract.spec.indirect == Indirect.KERNEL
+                     else contract.passes_through(first_owner))]
+
+    def reached(self, contract: Contract, source: Owner, first: str
+                ) -> Iterator[tuple[Owner, Hops]]:
+        """Each module ``contract`` forbids ``source`` to depend on that a chain through
+        ``first`` reaches, with the chains into it, in the order of the modules."""
+        if not self.shares_hops(contract, source):
             for target in self.chain_targets(contract, source):
-                if target != first_owner:
-                    routes.append((contract, target, self.hops(contract, source, target),
-                                   contract.forbids(source, target)))
-        return routes
+                hops = self.hops(contract, source, target)
+                if first in hops:
+                    yield target, hops
+            return
+        reach, others = self.reach_index(contract)
+        targets = reach.get(first, [])  # in the order of the modules already
+        if others:
+            targets = sorted({*targets, *others}, key=self.module_order.__getitem__)
+        for target in targets:
+            if contract.forbids(source, target) is not None:
+                hops = self.hops(contract, source, target)
+                if first in hops:
+                    yield target, hops
+
+    def reach_index(self, contract: Contract) -> tuple[dict[str, list[Owner]], list[Owner]]:
+        """For a contract whose chains into a module are searched once for every source
+        (see :meth:`shares_hops`): which modules each module's chains reach, and the
+        modules whose chains depend on the source (searched for each)."""
+        key = Indirect.KERNEL if contract.spec.indirect == Indirect.KERNEL else contract.id
+        if key not in self.reach:
+            reach: dict[str, list[Owner]] = defaultdict(list)
+            others = []
+            for target in self.layout.modules.values():
+                if not self.shares_hops(contract, target):
+                    others.append(target)
+                    continue
+                for module in self.hops(contract, target, target):
+                    reach[module].append(target)
+            self.reach[key] = (reach, others)
+        return self.reach[key]
 
     def files_reported(self) -> dict[str, dict[str, bool]]:
         """The modules whose statements the pending reports read, with the imports whose
