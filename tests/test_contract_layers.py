@@ -90,3 +90,14 @@ def test_unknown_names_in_a_layer_are_configuration_errors(make_project):
         root = project(make_project, CONFIG.replace('"category:core"]', f'"{layer}"]'))
         with pytest.raises(ConfigError, match=wrong):
             run_check(root, load_config(root / "archguard.yaml"), use_cache=False)
+
+
+def test_a_long_layer_is_named_by_its_first_members_and_how_many_it_has():
+    """A stack of a thousand plugins in one layer: each violation's message names the
+    layer in a line, not in a thousand names (it is repeated for every violation)."""
+    plugins = [f"plugin_{n:04d}" for n in range(1000)]
+    independent = parse_layer(1, " | ".join(plugins))
+    assert independent.shown == "plugin_0000 | plugin_0001 | plugin_0002 | … (1,000 members)"
+    assert parse_layer(2, " : ".join(plugins)).shown.endswith(
+        "plugin_0002 : … (1,000 members)")
+    assert parse_layer(0, "plugins | webhook").shown == "plugins | webhook"

@@ -21,6 +21,10 @@ from archguard.contracts.base import (
 from archguard.domain.layout import Owner, OwnerKind
 from archguard.domain.rules import DocBlock
 
+#: The longest layer a message writes out in full, and how many members it names of longer.
+SHOWN_LENGTH = 120
+SHOWN_MEMBERS = 3
+
 
 @dataclass(frozen=True)
 class Layer:
@@ -31,6 +35,16 @@ class Layer:
     text: str
     members: tuple[str, ...]
     independent: bool
+
+    @property
+    def shown(self) -> str:
+        """The layer as a message names it: as written, or, when that is long (a stack of
+        a thousand plugins), its first members and how many it has."""
+        if len(self.text) <= SHOWN_LENGTH:
+            return self.text
+        separator = f" {LAYER_INDEPENDENT} " if self.independent else LAYER_OPEN
+        return (f"{separator.join(self.members[:SHOWN_MEMBERS])}{separator}… "
+                f"({len(self.members):,} members)")
 
     def member_of(self, owner: Owner) -> str | None:
         """The member ``owner`` belongs to, if it belongs to this layer."""
@@ -91,14 +105,14 @@ class Layers(Contract):
         source_layer, source_member = source_place
         target_layer, target_member = target_place
         if source_layer.index > target_layer.index:
-            return (f"{source.name} (layer {source_layer.index + 1}: {source_layer.text}) "
+            return (f"{source.name} (layer {source_layer.index + 1}: {source_layer.shown}) "
                     f"depends on {target.name} (layer {target_layer.index + 1}: "
-                    f"{target_layer.text}), which is above it")
+                    f"{target_layer.shown}), which is above it")
         if source_layer.index == target_layer.index and source_layer.independent \
                 and source_member != target_member:
             return (f"{source.name} ({source_member}) depends on {target.name} "
                     f"({target_member}): the members of layer {source_layer.index + 1} "
-                    f"({source_layer.text}) must be independent")
+                    f"({source_layer.shown}) must be independent")
         return None
 
     def passes_through(self, owner: Owner) -> bool:
