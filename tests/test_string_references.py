@@ -491,6 +491,28 @@ def test_folder_without_init_inside_the_package_is_warned(make_project):
     assert result.violations == []
 
 
+def test_folders_without_init_are_those_grimp_walks(make_project):
+    """A linked folder is walked as grimp walks it, and counted with the folders below it;
+    a hidden folder is not walked, and a folder under one without __init__.py is counted
+    in it, not warned again."""
+    import os
+
+    project = project_with(make_project, {
+        "outside/tasks/run.py": "",
+        "outside/tasks/deeper/more.py": "",
+        "app/modules/shop/.cache/stale.py": "",
+        "app/modules/shop/jobs/nightly.py": "",
+        "app/modules/shop/jobs/sub/a.py": "",
+        "app/modules/shop/jobs/sub/b.py": "",
+    })
+    os.symlink(project / "outside/tasks", project / "app/modules/shop/tasks")
+    warned = sorted((f.path.relative_to(project).as_posix(), f.message)
+                    for f in findings(check(project), "missing-init"))
+    assert [path for path, _ in warned] == ["app/modules/shop/jobs", "app/modules/shop/tasks"]
+    assert "holds 3 Python files" in warned[0][1]
+    assert "holds 2 Python files" in warned[1][1]
+
+
 def test_excluded_folders_are_not_warned(make_project):
     config = CONFIG.replace("project: {root_package: app, modules_package: app.modules}\n",
                             "project:\n  root_package: app\n  modules_package: app.modules\n"

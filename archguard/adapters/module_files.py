@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -78,31 +79,49 @@ def _has_init(folder: Path) -> bool:
         return True
 
 
-def folders_without_init(package_dir: Path,
-                         skip: Callable[[Path], bool]) -> list[tuple[Path, int]]:
+def folders_without_init(package_dir: Path, skip: Callable[[Path], bool],
+                         manifest: Sequence[tuple[str, int, int]] | None = None
+                         ) -> list[tuple[Path, int]]:
     """Folders below the package ``package_dir`` (reached through folders that have an
     ``__init__.py``) that hold Python files but no ``__init__.py``, each with how many it
-    holds; folders ``skip`` accepts are not looked at."""
+    holds, below it however deep; folders ``skip`` accepts are not reported. Read from the
+    folder's :func:`~archguard.adapters.files.source_manifest` (given, when the caller has
+    it), so the folders are those grimp walks: symbolic links followed, hidden folders and
+    caches not."""
+    if manifest is None:
+        from archguard.adapters.files import source_manifest
+
+        manifest = source_manifest(package_dir)
+    with_init: set[str] = set()
+    below: dict[str, int] = defaultdict(int)  # each folder: the Python files below it
+    for relative, _, _ in manifest:
+        folder, _, name = relative.rpartition("/")
+        if name == "__init__.py":
+            with_init.add(folder)
+        while folder:
+            below[folder] += 1
+            folder = folder.rpartition("/")[0]
+    if "" not in with_init:
+        return []
     found = []
-    stack = [package_dir] if (package_dir / "__init__.py").is_file() else []
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
+    for folder, count in below.items():
+        parent = folder.rpartition("/")[0]
+        if folder in with_init or not _reached(parent, with_init):
             continue
-        for entry in entries:
-            if not entry.is_dir(follow_symlinks=False) or entry.name.startswith(".") \
-                    or entry.name == "__pycache__":
-                continue
-            path = Path(entry.path)
-            if _has_init(path):
-                stack.append(path)
-            elif not skip(path):
-                count = sum(1 for _ in path.rglob("*.py"))
-                if count:
-                    found.append((path, count))
+        path = package_dir / folder
+        if not skip(path):
+            found.append((path, count))
     return sorted(found, key=lambda item: str(item[0]))
+
+
+def _reached(folder: str, with_init: set[str]) -> bool:
+    """Whether ``folder`` and each folder above it (to the package's) has an
+    ``__init__.py``."""
+    while folder:
+        if folder not in with_init:
+            return False
+        folder = folder.rpartition("/")[0]
+    return True
 
 
 class ModuleFiles:

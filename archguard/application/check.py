@@ -60,9 +60,15 @@ class _CheckRun:
         self.verdicts: dict[tuple[str, str, str, str], list[tuple[Contract, str]]] = {}
         #: For a chain's source and first owner, the contracts its chains may break.
         self.routes: dict[tuple[str, str, str, str], list[Contract]] = {}
+        #: For a chain's source and first module, where its chains go: the same for every
+        #: importer of that module in that source.
+        self.onward: dict[tuple[str, str, str], list[tuple[Contract, Owner, tuple[str, ...],
+                                                          str]]] = {}
         #: For contracts searching the chains into a module once (see :meth:`reach_index`).
         self.reach: dict[str, tuple[dict[str, list[Owner]], list[Owner]]] = {}
         self.module_order = {owner: n for n, owner in enumerate(self.layout.modules.values())}
+        #: What each contract says of a source's dependency on a target, asked once.
+        self.reasons: dict[tuple[str, Owner], dict[Owner, str | None]] = {}
 
     def breaking(self, source: Owner, target: Owner) -> list[tuple[Contract, str]]:
         """The contracts an import from ``source`` into ``target`` breaks, with the reasons:
@@ -253,17 +259,21 @@ class _CheckRun:
     def follow_chains(self, importer: str, first: str, source: Owner) -> None:
         """Each chain from ``importer`` through ``first`` on into a module that a contract
         forbids ``source`` to depend on, by the modules that contract lets it pass."""
-        first_owner = self.layout.owner_of(first)
-        key = (source.name, source.kind, first_owner.name, first_owner.kind)
-        contracts = self.routes.get(key)
-        if contracts is None:
-            contracts = self.routes[key] = self.contracts_through(source, first_owner)
-        for contract in contracts:
-            for target, hops in self.reached(contract, source, first):
-                if target != first_owner:
-                    reason = contract.forbids(source, target)
-                    self.pending.append(("chain", ((importer, *chain_from(hops, first)),
-                                                   source, target, [(contract, reason)])))
+        key = (source.name, source.kind, first)
+        found = self.onward.get(key)
+        if found is None:
+            first_owner = self.layout.owner_of(first)
+            owners = (source.name, source.kind, first_owner.name, first_owner.kind)
+            contracts = self.routes.get(owners)
+            if contracts is None:
+                contracts = self.routes[owners] = self.contracts_through(source, first_owner)
+            found = self.onward[key] = [
+                (contract, target, chain_from(hops, first), reason) for contract in contracts
+                for target, hops, reason in self.reached(contract, source, first)
+                if target != first_owner] or _NOWHERE
+        for contract, target, chain, reason in found:
+            self.pending.append(("chain", ((importer, *chain), source, target,
+                                           [(contract, reason)])))
 
     def contracts_through(self, source: Owner, first_owner: Owner) -> list[Contract]:
         """The contracts whose chains from ``source`` may go on through ``first_owner``."""
@@ -278,24 +288,29 @@ class _CheckRun:
                      else contract.passes_through(first_owner))]
 
     def reached(self, contract: Contract, source: Owner, first: str
-                ) -> Iterator[tuple[Owner, Hops]]:
+                ) -> Iterator[tuple[Owner, Hops, str]]:
         """Each module ``contract`` forbids ``source`` to depend on that a chain through
-        ``first`` reaches, with the chains into it, in the order of the modules."""
+        ``first`` reaches, with the chains into it and the reason, in the order of the
+        modules."""
         if not self.shares_hops(contract, source):
             for target in self.chain_targets(contract, source):
                 hops = self.hops(contract, source, target)
                 if first in hops:
-                    yield target, hops
+                    yield target, hops, contract.forbids(source, target) or ""
             return
         reach, others = self.reach_index(contract)
         targets = reach.get(first, [])  # in the order of the modules already
         if others:
             targets = sorted({*targets, *others}, key=self.module_order.__getitem__)
+        reasons = self.reasons.setdefault((contract.id, source), {})
         for target in targets:
-            if contract.forbids(source, target) is not None:
+            if target not in reasons:
+                reasons[target] = contract.forbids(source, target)
+            reason = reasons[target]
+            if reason is not None:
                 hops = self.hops(contract, source, target)
                 if first in hops:
-                    yield target, hops
+                    yield target, hops, reason
 
     def reach_index(self, contract: Contract) -> tuple[dict[str, list[Owner]], list[Owner]]:
         """For a contract whose chains into a module are searched once for every source
@@ -380,6 +395,10 @@ class _CheckRun:
             statement=statement.statement, kind=kind, function=statement.function,
             chain=chain, reference=reference, used_in=used_in,
         ))
+
+
+#: Where the chains through a module go when they reach nothing forbidden.
+_NOWHERE: list = []
 
 
 def _reached(target: Owner) -> str:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from pathlib import Path
 
 from archguard.adapters.definitions import read_definition
@@ -27,8 +28,11 @@ from archguard.domain.patterns import matches_path
 from archguard.errors import SourceSyntaxError
 
 
-def build_inventory(project_dir: Path, config: ArchitectureConfig) -> Inventory:
-    """Find every module of ``project_dir`` and settle its category and requires."""
+def build_inventory(project_dir: Path, config: ArchitectureConfig,
+                    manifest: Sequence[tuple[str, int, int]] | None = None) -> Inventory:
+    """Find every module of ``project_dir`` and settle its category and requires.
+    ``manifest``: the package folder's :func:`~archguard.adapters.files.source_manifest`,
+    when the caller has read it."""
     folder = modules_folder(project_dir, config)
     findings: list[Finding] = []
     modules: list[Module] = []
@@ -64,7 +68,7 @@ def build_inventory(project_dir: Path, config: ArchitectureConfig) -> Inventory:
                 config.source, declared.line,
             ))
     _check_requires(modules, config, findings)
-    for path, finding in _folders_without_init(source_root, config, set(unread)):
+    for path, finding in _folders_without_init(source_root, config, set(unread), manifest):
         unread.append(path)
         findings.append(finding)
     findings += _missing_names(source_root, config)
@@ -115,7 +119,8 @@ def _declared_by(folder: Path, config: ArchitectureConfig) -> str | None:
 
 
 def _folders_without_init(source_root: Path, config: ArchitectureConfig,
-                          reported: set[Path]) -> list[tuple[Path, Finding]]:
+                          reported: set[Path], manifest: Sequence[tuple[str, int, int]] | None
+                          ) -> list[tuple[Path, Finding]]:
     """Folders of the package tree that hold Python files but no ``__init__.py``, each with
     its finding; those ``reported`` (as errors, by the inventory) are left out.
 
@@ -125,7 +130,8 @@ def _folders_without_init(source_root: Path, config: ArchitectureConfig,
     package_dir = source_root / Path(*config.root_package.split("."))
     found = []
     for path, count in folders_without_init(
-            package_dir, lambda p: p in reported or _excluded(p, source_root, config)):
+            package_dir, lambda p: p in reported or _excluded(p, source_root, config),
+            manifest):
         shown = path.relative_to(source_root).as_posix()
         found.append((path, rules.MISSING_INIT.finding(
             f"{shown}/ holds {count} Python file{'s' if count != 1 else ''} but no "

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archguard.adapters.files import UNREADABLE
+from archguard.adapters.files import UNREADABLE, source_manifest
 from archguard.adapters.import_statements import (
     classify_imports,
     statements_from_json,
@@ -49,7 +49,10 @@ class Project:
                  manifest: list[tuple[str, int, int]] | None = None) -> None:
         self.project_dir = project_dir.resolve()
         self.config = config
-        self.inventory = build_inventory(project_dir, config)
+        if manifest is None:
+            package = Path(*config.root_package.split("."))
+            manifest = source_manifest((project_dir / config.source_root).resolve() / package)
+        self.inventory = build_inventory(project_dir, config, manifest)
         self.layout = Layout(config, self.inventory)
         self.source_root = (project_dir / config.source_root).resolve()
         reading = read_project(project_dir, config, use_cache=use_cache, manifest=manifest)

@@ -1,10 +1,11 @@
 """Reading a project for the checks: its modules' files, their imports and their string
 references, kept in ``.archguard_cache`` between runs.
 
-A large project's imports and strings are read side by side on two cores (see
-:mod:`archguard.adapters.concurrency`): grimp's scanner here, then the checks of the imports,
-while the string scanner runs in a forked process until its references are judged. A small
-project is read in one process, where a fork would cost more than it saves.
+When many files must be read (a first run, a checkout of another branch), the imports and
+strings are read side by side on two cores (see :mod:`archguard.adapters.concurrency`):
+grimp's scanner here, then the checks of the imports, while the string scanner runs in a
+forked process until its references are judged. A few files are read in one process, where
+a fork would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ if TYPE_CHECKING:
     from archguard.application.strings import StringScan
 
 CACHE_DIR = ".archguard_cache"
-#: Modules from which the imports and strings are read side by side.
-SIDE_BY_SIDE_FROM = 1000
+#: Files to read (not vouched for by a cache) from which the imports and strings are read
+#: side by side: each string scan of a file that names a loader is a parse.
+SIDE_BY_SIDE_FROM = 150
 
 
 @dataclass
@@ -94,10 +96,27 @@ def _read(project_dir: Path, config: ArchitectureConfig, use_cache: bool,
 
     from archguard.adapters.concurrency import InBackground
 
-    scan = InBackground(strings, fork=len(files) >= SIDE_BY_SIDE_FROM)
+    scan = InBackground(strings, fork=_unread_strings(cache_dir, signatures) >= SIDE_BY_SIDE_FROM)
     try:
         table = imports()
     except BaseException:
         scan.cancel()
         raise
     return ProjectReading(files, table, scan, tuple(left_out))
+
+
+def _unread_strings(cache_dir: Path | None, signatures: dict[str, tuple[int, int]]) -> int:
+    """How many files the strings cache may not vouch for: those changed since it was
+    written, within the window in which a time cannot tell (all, without a cache). An
+    estimate for choosing where to read; the cache itself decides what is read."""
+    from archguard.adapters.freshness import RACY_SECONDS
+    from archguard.application.strings import CACHE_FILE
+
+    if cache_dir is None:
+        return len(signatures)
+    try:
+        written = (cache_dir / CACHE_FILE).stat().st_mtime_ns
+    except OSError:
+        return len(signatures)
+    window = RACY_SECONDS * 1_000_000_000
+    return sum(1 for mtime, _ in signatures.values() if mtime >= written - window)

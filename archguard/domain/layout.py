@@ -34,6 +34,11 @@ class Owner:
     category: str | None = None
     requires: frozenset[str] = frozenset()
 
+    def __hash__(self) -> int:
+        # Equal owners have the same name and kind; hashing these two strings (whose hashes
+        # Python keeps) spares hashing ``requires`` on every lookup of a chain's search.
+        return hash((self.name, self.kind))
+
 
 class Layout:
     """Maps dotted names to their :class:`Owner`, from the config and the module inventory."""
