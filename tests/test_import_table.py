@@ -125,6 +125,24 @@ def test_adding_deleting_or_renaming_a_file_rescans_everything(project, change):
     assert rebuilt.table.imports == grimp_imports(project)
 
 
+def test_an_edit_that_keeps_the_imports_rewrites_no_table(project):
+    """An edit inside a function: the file is scanned again on each run, and the table
+    file is not rewritten until the imports change."""
+    build(project)
+    table_file = project / ".archguard_cache" / import_table.FILE
+    written = table_file.read_bytes()
+    path = project / "app/modules/shop/service.py"
+    edit(path, path.read_text() + "\n\ndef later():\n    return 1\n")
+    again = build(project)
+    assert again.scanned == 1
+    assert again.table.imports == grimp_imports(project)
+    assert table_file.read_bytes() == written
+    assert build(project).scanned == 1  # still not vouched for by the table
+    edit(path, path.read_text() + "import json\n")
+    assert build(project).table.imported_by("app.modules.shop.service")[-1] == "json"
+    assert build(project).scanned == 0  # the table was written with the new imports
+
+
 def test_a_change_in_the_same_clock_tick_is_rescanned(project):
     """Same size and modification time as recorded: only the racy rule can tell, because
     the file was modified within seconds of the table being written."""

@@ -37,6 +37,11 @@ BATCH = 2000
 
 Imports = dict[str, dict[str, list[int]]]
 
+#: Files whose imports were found the same as the table kept that are scanned again on every
+#: run instead of the table being written again (a large package's table is megabytes):
+#: an edit inside a function rewrites nothing.
+UNSAVED_RESCANS = 20
+
 
 @dataclass
 class TableBuild:
@@ -78,8 +83,11 @@ def build_import_table(source_root: Path, root_package: str, cache_dir: Path | N
                 rescanned = None  # the whole tree is scanned, and what fails is reported
             if rescanned is not None and not scanner.unreadable:
                 imports = {m: modules[m][2] for m in modules}
+                same = len(changed) <= UNSAVED_RESCANS and all(
+                    rescanned[m] == imports[m] for m in changed)
                 imports.update(rescanned)
-                _save(cache_file, salt, imports, signatures)
+                if not same:
+                    _save(cache_file, salt, imports, signatures)
                 return TableBuild(ImportTable(imports), scanned=len(changed))
             scanner.unreadable.clear()  # the whole tree is scanned, and what fails is reported
     imports, unparsable = build_around_broken_files(

@@ -71,21 +71,25 @@ class FileScanCache(Generic[Value]):
         written = data.get("written_at_ns")
         self.written_at_ns = written if isinstance(written, int) else 0
 
-    def fetch(self, key: str, path: Path, compute: Callable[[bytes], Value]) -> Value:
-        """The value for the file at ``path`` (``key`` names it in the cache)."""
-        found = self.lookup(key, path)
+    def fetch(self, key: str, path: Path, compute: Callable[[bytes], Value],
+              signature: Any = None) -> Value:
+        """The value for the file at ``path`` (``key`` names it in the cache; ``signature``
+        its signature, when the caller has just read it)."""
+        found = self.lookup(key, path, signature)
         if found.hit:
             return found.value  # type: ignore[return-value]
         value = compute(found.data)
         self.store(found, value)
         return value
 
-    def lookup(self, key: str, path: Path) -> Lookup[Value]:
+    def lookup(self, key: str, path: Path, signature: Any = None) -> Lookup[Value]:
         """What the cache holds for the file at ``path``: a hit, or the file's bytes to
         compute its value from (then :meth:`store` it). Raises :class:`OSError` when the
-        file cannot be read."""
+        file cannot be read. ``signature``: the file's, when the caller has just read it
+        (the project's manifest)."""
         self.used.add(key)
-        signature = file_signature(path)
+        if signature is None:
+            signature = file_signature(path)
         entry = self.entries.get(key)
         valid = isinstance(entry, list) and len(entry) == 3
         if valid and is_fresh(entry[0], signature, self.written_at_ns):

@@ -92,7 +92,7 @@ def _read(project_dir: Path, config: ArchitectureConfig, use_cache: bool,
     from archguard.application.strings import scan_project
 
     def strings():
-        return scan_project(config, files, project_dir.resolve(), cache_dir)
+        return scan_project(config, files, project_dir.resolve(), cache_dir, signatures)
 
     from archguard.adapters.concurrency import InBackground
 

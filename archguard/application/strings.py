@@ -69,9 +69,12 @@ class StringScan:
 
 
 def scan_project(config: ArchitectureConfig, modules: dict[str, Path], project_dir: Path,
-                 cache_dir: Path | None) -> StringScan:
+                 cache_dir: Path | None,
+                 signatures: dict[str, tuple[int, int]] | None = None) -> StringScan:
     """Read the string references of ``modules`` (dotted name: file); with ``cache_dir``,
-    through the scan cache kept there."""
+    through the scan cache kept there. ``signatures``: each module's file's modification
+    time and size, as the project's manifest read them."""
+    signatures = signatures or {}
     spec = config.strings
     rules = ScanRules(config.root_package, spec.loaders, bool(spec.settings))
     prefilter = rules.prefilter()
@@ -100,7 +103,8 @@ def scan_project(config: ArchitectureConfig, modules: dict[str, Path], project_d
                                 settings=is_settings)
 
         try:
-            scan = cache.fetch(cache_key(path, project_dir), path, compute)
+            scan = cache.fetch(cache_key(path, project_dir), path, compute,
+                               signatures.get(module))
         except SourceSyntaxError as exc:
             found.errors.append(exc)
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -13,12 +14,14 @@ from rich.text import Text
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.proposals import ProposalSet
 from archguard.domain.violations import CheckResult, Violation
-from archguard.reporting.check_formats import FilesScope
 from archguard.reporting.escape import console_text, printable
 from archguard.reporting.inventory_text import make_console, short_path
 from archguard.reporting.proposals import MOVE_COLUMNS, fix_line, fixes_for, move_rows
 from archguard.reporting.text_table import Column, draw_table
 from archguard.reporting.wording import import_text
+
+if TYPE_CHECKING:
+    from archguard.reporting.check_formats import FilesScope
 
 COLUMNS = [Column("Line", right=True, wraps=False), Column("Import"),
            Column("Kind", wraps=False), Column("Used in")]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from archguard.domain.simulation import Scenario
+from typing import TYPE_CHECKING
+
 from archguard.domain.violations import Violation
 from archguard.reporting.escape import printable
+
+if TYPE_CHECKING:
+    from archguard.domain.simulation import Scenario
 
 
 def import_text(violation: Violation, separator: str = "\n") -> str:
