@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,31 @@ def test_the_violating_files_read_side_by_side_give_what_one_process_reads(
     assert {v.kind for v in alone.violations} == {"module", "lazy"}
     assert any(v.chain for v in alone.violations)
     assert all(v.used_in for v in alone.violations if not v.chain)
+
+
+def test_an_edited_file_is_parsed_once_for_its_imports_its_uses_and_its_strings(
+        tmp_path, monkeypatch):
+    """After an edit, the edited file is read again for everything the check reads of it,
+    from one tree; the report is the one a run without cache gives."""
+    from archguard.adapters import import_statements, string_references
+    from tests.bad_input.support import project as small_project
+
+    edited = "app/modules/shop/orders.py"
+    text = ("import importlib\n\nfrom app.modules.extras.gift import price\n\n\n"
+            "def total():\n    return importlib.import_module('app.modules.extras.gift')\n")
+    root = small_project(tmp_path / "project", **{edited: text})
+    architecture = load_config(root / "archguard.yaml")
+    run_check(root, architecture)
+    path = root / edited
+    path.write_text(text + "\n\ndef later():\n    return price()\n")
+    old = time.time() - 10  # out of the window in which a time cannot tell an edit
+    os.utime(path, (old, old))
+    parsed = []
+    for module in (import_statements, string_references):
+        original = module.parse_source
+        monkeypatch.setattr(module, "parse_source", lambda p, data=None, original=original:
+                            parsed.append(p.name) or original(p, data))
+    cached = run_check(root, architecture)
+    assert parsed == ["orders.py"]
+    assert cached == run_check(root, architecture, use_cache=False)
+    assert {v.reference is not None for v in cached.violations} == {True, False}

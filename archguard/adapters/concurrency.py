@@ -14,6 +14,7 @@ piece after the other; the result is the same either way.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -56,7 +57,12 @@ class InBackground(Generic[Result]):
 
     def _start(self) -> None:
         readable, writable = os.pipe()
+        # What exists now is left out of the cycle collector's walks in the forked process,
+        # whose pages then stay shared with this one's instead of being copied by the walks.
+        gc.freeze()
         pid = os.fork()
+        if pid != 0:
+            gc.unfreeze()
         if pid == 0:  # the forked process: compute, send, and leave without any clean-up
             os.close(readable)
             code = 1

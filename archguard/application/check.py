@@ -60,10 +60,10 @@ class _CheckRun:
         self.verdicts: dict[tuple[str, str, str, str], list[tuple[Contract, str]]] = {}
         #: For a chain's source and first owner, the contracts its chains may break.
         self.routes: dict[tuple[str, str, str, str], list[Contract]] = {}
-        #: For a chain's source and first module, where its chains go: the same for every
-        #: importer of that module in that source.
-        self.onward: dict[tuple[str, str, str], list[tuple[Contract, Owner, tuple[str, ...],
-                                                          str]]] = {}
+        #: For a chain's source, and each first module, where its chains go: the same for
+        #: every importer of that module in that source.
+        self.onward: dict[tuple[str, str],
+                          dict[str, list[tuple[Contract, Owner, tuple[str, ...], str]]]] = {}
         #: For contracts searching the chains into a module once (see :meth:`reach_index`).
         self.reach: dict[str, tuple[dict[str, list[Owner]], list[Owner]]] = {}
         self.module_order = {owner: n for n, owner in enumerate(self.layout.modules.values())}
@@ -83,19 +83,25 @@ class _CheckRun:
     # -- judging ---------------------------------------------------------------------------
 
     def run(self) -> CheckResult:
+        # What each source's imports of a module break: the same for each importer there.
+        judged: dict[tuple[str, str], dict[str, tuple[Owner, list]]] = {}
         for importer in self.importers:
             source = self.layout.owner_of(importer)
+            verdicts = judged.setdefault((source.name, source.kind), {})
             imported_modules = self.table.imported_by(importer)
+            self.imports_checked += len(imported_modules)
             for imported in imported_modules:
-                self.imports_checked += 1
-                target = self.layout.owner_of(imported)
-                breaking = self.breaking(source, target)
-                if breaking:
-                    self.pending.append(("direct", (importer, imported, source, target,
-                                                    breaking)))
+                known = verdicts.get(imported)
+                if known is None:
+                    target = self.layout.owner_of(imported)
+                    known = verdicts[imported] = (target, self.breaking(source, target))
+                if known[1]:
+                    self.pending.append(("direct", (importer, imported, source, known[0],
+                                                    known[1])))
             if source.kind == OwnerKind.MODULE:
+                onward = self.onward.setdefault((source.name, source.kind), {})
                 for imported in imported_modules:
-                    self.follow_chains(importer, imported, source)
+                    self.follow_chains(importer, imported, source, onward)
         self.project.read_ahead(self.files_reported())
         for kind, arguments in self.pending:
             if kind == "direct":
@@ -256,18 +262,19 @@ class _CheckRun:
                 self.module_owners[self.layout.owner_of(module).name].append(module)
         return self.module_owners.get(owner.name, [])
 
-    def follow_chains(self, importer: str, first: str, source: Owner) -> None:
+    def follow_chains(self, importer: str, first: str, source: Owner,
+                      onward: dict[str, list]) -> None:
         """Each chain from ``importer`` through ``first`` on into a module that a contract
-        forbids ``source`` to depend on, by the modules that contract lets it pass."""
-        key = (source.name, source.kind, first)
-        found = self.onward.get(key)
+        forbids ``source`` to depend on, by the modules that contract lets it pass.
+        ``onward``: where the chains through each module go from ``source``, so far."""
+        found = onward.get(first)
         if found is None:
             first_owner = self.layout.owner_of(first)
             owners = (source.name, source.kind, first_owner.name, first_owner.kind)
             contracts = self.routes.get(owners)
             if contracts is None:
                 contracts = self.routes[owners] = self.contracts_through(source, first_owner)
-            found = self.onward[key] = [
+            found = onward[first] = [
                 (contract, target, chain_from(hops, first), reason) for contract in contracts
                 for target, hops, reason in self.reached(contract, source, first)
                 if target != first_owner] or _NOWHERE

@@ -58,6 +58,7 @@ class Project:
         reading = read_project(project_dir, config, use_cache=use_cache, manifest=manifest)
         self.table: ImportTable = reading.imports.table
         self._string_scan = reading.strings
+        self._parsed = reading.parsed
         #: Files that could not be read or parsed, as messages naming file and line.
         self.errors: list[str] = [str(e) for e in reading.imports.unparsable]
         #: Files of newer syntax than this Python's, read from the import graph.
@@ -267,13 +268,18 @@ class Project:
                         done.append((None, "", None))
                         continue
                     self._statements[reading.relative] = statements
+                    if keep_trees:
+                        self._parsed[reading.path] = (data, tree)
                 lines = self._uses_wanted(reading.module, wanted[reading.module])
                 asked = [s for s in statements if s.line in lines]
                 uses = find_uses(reading.path, data, asked, tree) if asked else None
                 done.append((statements, _lines_key(asked), uses))
             return done
 
-        if len(work) >= USES_SIDE_BY_SIDE_FROM:
+        # A few files read here (an edit) keep their trees for the strings, if these are
+        # still to be read here; many (a first run) would hold too much memory.
+        keep_trees = len(work) < USES_SIDE_BY_SIDE_FROM
+        if not keep_trees:
             from archguard.adapters.concurrency import side_by_side
 
             here_part, elsewhere_part = _halves(work)

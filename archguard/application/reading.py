@@ -10,10 +10,11 @@ a fork would cost more than it saves.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import gc
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,9 @@ class ProjectReading:
     imports: TableBuild
     strings: InBackground[StringScan] | None
     left_out: tuple[tuple[str, str], ...] = ()
+    #: Files parsed in this process by the time the strings are read here, with the bytes
+    #: each was parsed from: the string scanner reads their trees instead of parsing again.
+    parsed: dict[Path, tuple[bytes, ast.Module]] = field(default_factory=dict)
 
 
 def read_project(project_dir: Path, config: ArchitectureConfig, *, use_cache: bool,
@@ -91,8 +95,11 @@ def _read(project_dir: Path, config: ArchitectureConfig, use_cache: bool,
         return ProjectReading(files, imports(), None, tuple(left_out))
     from archguard.application.strings import scan_project
 
+    parsed: dict[Path, tuple[bytes, ast.Module]] = {}
+
     def strings():
-        return scan_project(config, files, project_dir.resolve(), cache_dir, signatures)
+        return scan_project(config, files, project_dir.resolve(), cache_dir, signatures,
+                            parsed)
 
     from archguard.adapters.concurrency import InBackground
 
@@ -102,7 +109,7 @@ def _read(project_dir: Path, config: ArchitectureConfig, use_cache: bool,
     except BaseException:
         scan.cancel()
         raise
-    return ProjectReading(files, table, scan, tuple(left_out))
+    return ProjectReading(files, table, scan, tuple(left_out), parsed)
 
 
 def _unread_strings(cache_dir: Path | None, signatures: dict[str, tuple[int, int]]) -> int:

@@ -11,6 +11,7 @@ constants of its settings modules.
 
 from __future__ import annotations
 
+import ast
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -70,11 +71,14 @@ class StringScan:
 
 def scan_project(config: ArchitectureConfig, modules: dict[str, Path], project_dir: Path,
                  cache_dir: Path | None,
-                 signatures: dict[str, tuple[int, int]] | None = None) -> StringScan:
+                 signatures: dict[str, tuple[int, int]] | None = None,
+                 parsed: dict[Path, tuple[bytes, ast.Module]] | None = None) -> StringScan:
     """Read the string references of ``modules`` (dotted name: file); with ``cache_dir``,
     through the scan cache kept there. ``signatures``: each module's file's modification
-    time and size, as the project's manifest read them."""
+    time and size, as the project's manifest read them; ``parsed``: files parsed already,
+    with the bytes each was parsed from."""
     signatures = signatures or {}
+    parsed = parsed if parsed is not None else {}
     spec = config.strings
     rules = ScanRules(config.root_package, spec.loaders, bool(spec.settings))
     prefilter = rules.prefilter()
@@ -99,8 +103,10 @@ def scan_project(config: ArchitectureConfig, modules: dict[str, Path], project_d
             if not (definition or is_settings or prefilter.search(data)):
                 return empty
             found.files_parsed += 1
+            known = parsed.get(path)
             return scan_strings(path, data, rules, definition=definition,
-                                settings=is_settings)
+                                settings=is_settings,
+                                tree=known[1] if known is not None and known[0] == data else None)
 
         try:
             scan = cache.fetch(cache_key(path, project_dir), path, compute,
