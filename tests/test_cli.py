@@ -38,6 +38,30 @@ def test_module_entry_point_help_lists_commands():
         assert command in result.stdout
 
 
+def test_help_shows_brackets_as_written_and_wraps_at_the_terminal():
+    """``[tool.archguard]`` is not taken for markup, and a command's summary is wrapped at
+    the terminal's width, not where its docstring's lines end."""
+    config_help = " ".join(archguard("check", "--help").stdout.replace("│", " ").split())
+    assert "else [tool.archguard] in pyproject.toml" in config_help
+    listing = archguard("--help", env={"COLUMNS": "320"}).stdout.splitlines()
+    (check_line,) = [line for line in listing if "Check the contracts." in line]
+    assert "2 for usage or configuration errors and for source that cannot be parsed" \
+        in check_line
+
+
+def test_a_contract_without_a_name_is_headed_by_its_id_once(tmp_path):
+    from tests.bad_input.support import project
+
+    root = project(tmp_path / "project",
+                   **{"app/modules/shop/cart.py": "from app.modules.extras.gift import price\n"})
+    done = archguard("check", str(root), "--no-cache")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "core-not-optional: core-not-optional" not in done.stdout
+    assert "core-not-optional ─" in done.stdout
+    markdown = archguard("check", str(root), "--no-cache", "--format", "markdown").stdout
+    assert "## `core-not-optional`\n" in markdown
+
+
 @pytest.mark.platform
 @pytest.mark.parametrize("state", [BEFORE, AFTER], ids=["before", "after"])
 def test_modules_on_the_reference_platform_matches_the_seed(state):
@@ -149,3 +173,21 @@ def test_modules_reports_disagreements_with_file_and_line(make_project):
             "definition.py makes it core (is_core=True), archguard.yaml says optional"
             in result.stdout)
     assert "1 module in app.modules: 1 core; 1 finding(s)" in result.stdout
+
+
+def test_simulate_tables_keep_each_file_and_line_whole_at_80_columns(tmp_path):
+    """A terminal or an editor opens `path:line`: on a narrow terminal, simulate's
+    tables neither wrap it nor cut it with an ellipsis while it fits the terminal."""
+    from tests.bad_input.support import project
+
+    deep = "app/modules/shop/checkout_confirmation/payment_method.py"
+    root = project(tmp_path / "project", **{
+        "app/main.py": "import app.modules.shop.checkout_confirmation"
+                       ".payment_method\n",
+        deep: "import app.modules.extras.gift\n"})
+    (root / "app/modules/shop/checkout_confirmation/__init__.py").write_text("")
+    done = archguard("simulate", str(root), "--without", "extras", "--no-cache",
+                     env={"COLUMNS": "80"})
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"{deep}:1 (first)" in done.stdout
+    assert "…" not in done.stdout

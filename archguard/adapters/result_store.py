@@ -19,7 +19,7 @@ from archguard.domain.inventory import Finding
 from archguard.domain.violations import CheckResult, ContractOutcome, Violation
 from archguard.errors import ArchguardError
 
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,8 @@ def _result(data: dict) -> CheckResult:
     contracts = tuple(
         ContractOutcome(id=c["id"], name=c["name"], type=c["type"], severity=c["severity"],
                         violations=tuple(_violation(v) for v in c["violations"]),
-                        problems=tuple(_finding(p) for p in c["problems"]))
+                        problems=tuple(_finding(p) for p in c["problems"]),
+                        description=c["description"])
         for c in data["contracts"]
     )
     return CheckResult(

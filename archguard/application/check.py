@@ -118,7 +118,7 @@ class _CheckRun:
             ContractOutcome(
                 id=c.id, name=c.spec.name, type=c.spec.type, severity=c.spec.severity,
                 violations=tuple(sorted(found.get(c.id, []), key=lambda v: (v.file, v.line))),
-                problems=tuple(c.problems(modules, sources)),
+                problems=tuple(c.problems(modules, sources)), description=c.spec.description,
             )
             for c in self.contracts
         )

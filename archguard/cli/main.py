@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 from typing import Annotated
 
 import typer
@@ -27,14 +29,22 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command(name="check")(reports_errors(check.check_command))
-app.command(name="baseline")(reports_errors(baseline.baseline_command))
-app.command(name="modules")(reports_errors(modules.modules_command))
-app.command(name="simulate")(reports_errors(simulate.simulate_command))
-app.command(name="schema")(reports_errors(schema.schema_command))
-app.command(name="explain")(reports_errors(explain.explain_command))
-app.command(name="fix")(reports_errors(fix.fix_command))
-app.command(name="audit")(reports_errors(audit.audit_command))
+
+
+def _help(command) -> str:
+    """A command's docstring as its help: the lines of each paragraph joined, so that the
+    terminal wraps them at its own width instead of where the source was wrapped."""
+    text = inspect.getdoc(command) or ""
+    joined = "\n\n".join(" ".join(paragraph.split()) for paragraph in text.split("\n\n"))
+    return re.sub(r"\[(?=[a-zA-Z#@/])", r"\\[", joined)  # shown as written, not as markup
+
+
+for _name, _command in (("check", check.check_command), ("baseline", baseline.baseline_command),
+                        ("modules", modules.modules_command),
+                        ("simulate", simulate.simulate_command),
+                        ("schema", schema.schema_command), ("explain", explain.explain_command),
+                        ("fix", fix.fix_command), ("audit", audit.audit_command)):
+    app.command(name=_name, help=_help(_command))(reports_errors(_command))
 
 
 def _version(value: bool) -> None:

@@ -18,7 +18,7 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option(
         "--config", "-c",
-        help="Configuration file (default: archguard.yaml, else [tool.archguard] in "
+        help="Configuration file (default: archguard.yaml, else \\[tool.archguard] in "
              "pyproject.toml, in PROJECT_DIR).",
         dir_okay=False, resolve_path=True,
     ),

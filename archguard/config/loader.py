@@ -274,6 +274,7 @@ def _build(values: dict[str, Any], located: Located) -> ArchitectureConfig:
                               for n, i in enumerate(raw["ignore"])),
                 options=options,
                 line=located.at(path).line,
+                description=raw["description"],
             )
         )
 

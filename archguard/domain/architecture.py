@@ -86,6 +86,8 @@ class ContractSpec:
     ignores: tuple[Ignore, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
     line: int | None = None
+    #: Why the contract exists, as the configuration says (``description``).
+    description: str = ""
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,8 @@ class ContractOutcome:
     violations: tuple[Violation, ...] = ()
     #: For contracts that judge files rather than imports (``structure``).
     problems: tuple[Finding, ...] = ()
+    #: Why the contract exists, as its configuration says.
+    description: str = ""
 
     @property
     def new_violations(self) -> tuple[Violation, ...]:

@@ -86,7 +86,8 @@ def to_markdown(result: CheckResult, proposals: ProposalSet | None = None,
         outcome = kept if contract.kept else f"broken ({len(contract.new_violations)})"
         lines.append(f"| `{contract.id}` | {contract.type} | {contract.severity} | {outcome} |")
     for contract in broken:
-        lines += ["", f"## `{contract.id}`: {markdown_text(contract.name)}"]
+        named = f": {markdown_text(contract.name)}" if contract.name != contract.id else ""
+        lines += ["", f"## `{contract.id}`{named}"]
         pairs: dict[tuple, list[Violation]] = defaultdict(list)
         for violation in contract.new_violations:
             pairs[(violation.source_module, violation.source_category, violation.target_module,
@@ -219,7 +220,7 @@ def to_sarif(result: CheckResult, proposals: ProposalSet | None = None, *,
             "id": contract.id,
             "name": contract.type,
             "shortDescription": {"text": contract.name},
-            **_sarif_help(docs.get(contract.type)),
+            **_sarif_help(docs.get(contract.type), contract.description),
             "defaultConfiguration": {"level": SARIF_LEVEL.get(contract.severity, "warning")},
         }
         for contract in result.contracts
@@ -275,7 +276,7 @@ def to_sarif(result: CheckResult, proposals: ProposalSet | None = None, *,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "archguard", "version": __version__,
-                                "informationUri": "https://archguard.dev", "rules": rules}},
+                                **_information_uri(), "rules": rules}},
             "originalUriBaseIds": _uri_bases(result.project_dir, path_prefix),
             "results": results,
             "invocations": [{"executionSuccessful": not result.errors,
@@ -301,12 +302,41 @@ def _proposal_property(proposals: ProposalSet | None, violation: Violation) -> d
     return {"proposal": proposal_to_json(proposal)} if proposal else {}
 
 
-def _sarif_help(doc) -> dict:
-    """A rule's ``fullDescription`` and ``help`` from its documentation, when it has one."""
-    if doc is None:
+def _sarif_help(doc, description: str = "") -> dict:
+    """A rule's ``fullDescription`` and ``help``: the contract's own ``description`` (why
+    this team has it), then its kind's documentation (what it checks, why, an example, how
+    to fix it), as far as there are any."""
+    if doc is None and not description:
         return {}
-    return {"fullDescription": {"text": doc.doc.what},
-            "help": {"text": doc.render(), "markdown": doc.markdown()}}
+    text = doc.render() if doc is not None else ""
+    markdown = doc.markdown() if doc is not None else ""
+    if description:
+        text = f"{description}\n\n{text}" if text else f"{description}\n"
+        markdown = (f"{markdown_text(description)}\n\n{markdown}" if markdown
+                    else f"{markdown_text(description)}\n")
+    return {"fullDescription": {"text": description or doc.doc.what},
+            "help": {"text": text, "markdown": markdown}}
+
+
+def _information_uri() -> dict:
+    """Where the tool is documented, as the installed package's metadata names it (its
+    ``Repository``, ``Documentation``, ``Source`` or ``Homepage`` URL); nothing when it
+    names none, rather than an address of no use."""
+    from importlib import metadata
+
+    try:
+        found = metadata.metadata("archguard")
+    except metadata.PackageNotFoundError:
+        return {}
+    urls = {}
+    for entry in found.get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        urls[label.strip().lower()] = url.strip()
+    for label in ("repository", "documentation", "source", "homepage"):
+        if urls.get(label, "").startswith(("https://", "http://")):
+            return {"informationUri": urls[label]}
+    home = found.get("Home-page") or ""
+    return {"informationUri": home} if home.startswith(("https://", "http://")) else {}
 
 
 def _file_uri(path: str | Path) -> str:

@@ -50,8 +50,8 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
         if outcome.kept:
             continue
         style = SEVERITY_STYLE.get(outcome.severity, "")
-        console.rule(f"[{style}]{console_text(outcome.id)}[/{style}]: "
-                     f"{console_text(outcome.name)}", align="left")
+        named = f": {console_text(outcome.name)}" if outcome.name != outcome.id else ""
+        console.rule(f"[{style}]{console_text(outcome.id)}[/{style}]{named}", align="left")
         for problem in outcome.problems:
             where = short_path(problem.path, Path(result.project_dir))
             where += f":{problem.line}" if problem.line else ""

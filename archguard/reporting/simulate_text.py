@@ -27,6 +27,23 @@ from archguard.reporting.wording import (
 
 #: Rows listed per table before "… and N more".
 SHOWN = 15
+
+
+def _table(title: str, headers: tuple[str, ...], rows: list[list[str]],
+           locations: tuple[int, ...] = ()) -> Table:
+    """A table whose ``locations`` columns (``file:line``) are never wrapped nor cut, so
+    that a terminal or an editor can open them, and whose other cells fold a word too long
+    for their width instead of cutting it short."""
+    table = Table(title=title, title_justify="left")
+    for index, header in enumerate(headers):
+        if index in locations:
+            widest = max([len(header), *(len(row[index]) for row in rows)])
+            table.add_column(header, no_wrap=True, min_width=widest)
+        else:
+            table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    return table
 #: Changed entries of the original named in one message before "and N more".
 CHANGES_SHOWN = 10
 VERDICT_STYLE = {RUNS: "green", CRASHES_AT_IMPORT: "bold red"}
@@ -64,12 +81,10 @@ def render_simulation(result: SimulationResult, console: Console | None = None, 
 
 
 def _matrix(result: SimulationResult, console: Console) -> None:
-    table = Table(title="Removal matrix", title_justify="left")
-    for column in ("Module removed", "Crashes at import", "Runtime failures", "Verdict"):
-        table.add_column(column)
+    headers = ("Module removed", "Crashes at import", "Runtime failures", "Verdict")
     if result.ran:
-        table.add_column("Observed")
-        table.add_column("Agreed")
+        headers += ("Observed", "Agreed")
+    rows = []
     for scenario in result.scenarios:
         prediction = scenario.prediction
         first = next((c for c in prediction.crashes if c.first), None)
@@ -81,8 +96,8 @@ def _matrix(result: SimulationResult, console: Console) -> None:
                f"[{style}]{prediction.verdict}[/{style}]"]
         if result.ran:
             row += [observed_text(scenario), agreed_text(scenario)]
-        table.add_row(*row)
-    console.print(table)
+        rows.append(row)
+    console.print(_table("Removal matrix", headers, rows, locations=(1,)))
 
 
 def _scenario(scenario: Scenario, console: Console) -> None:
@@ -91,46 +106,38 @@ def _scenario(scenario: Scenario, console: Console) -> None:
     console.rule(f"[bold]{console_text(_without(scenario))}[/bold]: "
                  f"[{style}]{prediction.verdict}[/{style}]", align="left")
     if prediction.crashes:
-        table = Table(title="Crashes at import", title_justify="left")
-        table.add_column("Import that fails")
-        table.add_column("Chain from start-up")
-        for crash in prediction.crashes[:SHOWN]:
-            label = f"{crash.file}:{crash.line}" + (" (first)" if crash.first else "")
-            table.add_row(console_text(label), escape_markup(_chain(crash, "\n→ ")))
-        console.print(table)
+        rows = [[console_text(f"{crash.file}:{crash.line}" + (" (first)" if crash.first else "")),
+                 escape_markup(_chain(crash, "\n→ "))] for crash in prediction.crashes[:SHOWN]]
+        console.print(_table("Crashes at import", ("Import that fails", "Chain from start-up"),
+                             rows, locations=(0,)))
         _more(console, len(prediction.crashes))
     if prediction.unread:
-        table = Table(title="Start-up imports what no import graph reads", title_justify="left")
-        for column in ("File:Line", "Imports", "In (no __init__.py)"):
-            table.add_column(column)
-        for unread in prediction.unread[:SHOWN]:
-            table.add_row(console_text(f"{unread.file}:{unread.line}"),
-                          console_text(unread.target), console_text(f"{unread.folder}/"))
-        console.print(table)
+        rows = [[console_text(f"{unread.file}:{unread.line}"), console_text(unread.target),
+                 console_text(f"{unread.folder}/")] for unread in prediction.unread[:SHOWN]]
+        console.print(_table("Start-up imports what no import graph reads",
+                             ("File:Line", "Imports", "In (no __init__.py)"), rows,
+                             locations=(0,)))
         _more(console, len(prediction.unread))
     if prediction.runtime_failures:
-        table = Table(title="Fail when they run", title_justify="left")
-        for column in ("File:Line", "Function", "Kind", "Needs", "Reached from"):
-            table.add_column(column)
+        rows = []
         for failure in prediction.runtime_failures[:SHOWN]:
             needs = failure.target + (f".{failure.name}" if failure.name else "")
             if failure.chain:
                 needs += " (through " + ", ".join(
                     f"{link.file}:{link.line}" for link in failure.chain) + ")"
-            table.add_row(console_text(f"{failure.file}:{failure.line}"),
-                          console_text(failure.function or "module level"), failure.kind,
-                          console_text(needs),
-                          "\n".join(map(console_text, failure.reached_from)) or "-")
-        console.print(table)
+            rows.append([console_text(f"{failure.file}:{failure.line}"),
+                         console_text(failure.function or "module level"), failure.kind,
+                         console_text(needs),
+                         "\n".join(map(console_text, failure.reached_from)) or "-"])
+        console.print(_table("Fail when they run",
+                             ("File:Line", "Function", "Kind", "Needs", "Reached from"), rows,
+                             locations=(0,)))
         _more(console, len(prediction.runtime_failures))
     if prediction.safe:
-        table = Table(title="Safe references", title_justify="left")
-        for column in ("File:Line", "Kind", "Target"):
-            table.add_column(column)
-        for safe in prediction.safe[:SHOWN]:
-            table.add_row(console_text(f"{safe.file}:{safe.line}"), safe.kind,
-                          console_text(safe.target))
-        console.print(table)
+        rows = [[console_text(f"{safe.file}:{safe.line}"), safe.kind, console_text(safe.target)]
+                for safe in prediction.safe[:SHOWN]]
+        console.print(_table("Safe references", ("File:Line", "Kind", "Target"), rows,
+                             locations=(0,)))
         _more(console, len(prediction.safe))
     observation = scenario.observation
     if observation is not None:
