@@ -8,7 +8,7 @@ check what already works. The answers to the two questions follow from those.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,7 +134,8 @@ def module_graph(project: Project, model: RemovalModel, result: CheckResult) -> 
         edges.append(GraphEdge(
             source=pair[0], target=pair[1], count=len(marked), violations=len(found),
             contracts=tuple(sorted({v.contract for v in found.values()})),
-            imports=tuple(marked[:MAX_EDGE_IMPORTS])))
+            imports=tuple(marked[:MAX_EDGE_IMPORTS]),
+            kinds=tuple(sorted(Counter(i.kind for i in marked).items()))))
     per_module: dict[str, int] = defaultdict(int)
     for violation in {v.fingerprint: v for v in result.violations}.values():
         per_module[violation.source_module] += 1

@@ -16,6 +16,7 @@ from archguard.cli import (
     exit_codes,
     explain,
     fix,
+    graph,
     modules,
     schema,
     simulate,
@@ -43,7 +44,8 @@ for _name, _command in (("check", check.check_command), ("baseline", baseline.ba
                         ("modules", modules.modules_command),
                         ("simulate", simulate.simulate_command),
                         ("schema", schema.schema_command), ("explain", explain.explain_command),
-                        ("fix", fix.fix_command), ("audit", audit.audit_command)):
+                        ("fix", fix.fix_command), ("audit", audit.audit_command),
+                        ("graph", graph.graph_command)):
     app.command(name=_name, help=_help(_command))(reports_errors(_command))
 
 

@@ -119,6 +119,8 @@ class GraphEdge:
     violations: int = 0
     contracts: tuple[str, ...] = ()
     imports: tuple[GraphImport, ...] = ()
+    #: How many of the imports are of each kind (``module``, ``lazy``, ``string`` …).
+    kinds: tuple[tuple[str, int], ...] = ()
 
     @property
     def violating(self) -> bool:
