@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from archguard.cli import completion
 from archguard.errors import UsageError
 
 
@@ -14,7 +15,8 @@ def explain_command(
     rule: Annotated[str | None, typer.Argument(
         help="A contract kind (category_layering, structure, ...), a finding rule "
              "(missing-init, unused-ignore, ...) or a rewrite recipe (move-function, ...). "
-             "Without it, every one is listed.")] = None,
+             "Without it, every one is listed.",
+        autocompletion=completion.explained_ids)] = None,
     markdown: Annotated[bool, typer.Option(
         "--markdown", help="Print every rule's documentation as one Markdown page.")] = False,
 ) -> None:

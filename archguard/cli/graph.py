@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from archguard.cli import exit_codes
+from archguard.cli import completion, exit_codes
 from archguard.cli.options import ConfigOption, NoCacheOption, OutputOption, ProjectDir
 
 
@@ -29,7 +29,7 @@ def graph_command(
         str | None,
         typer.Option("--module", "-m", help="Only this module and those within --depth "
                                             "dependencies of it, either way.",
-                     show_default=False),
+                     show_default=False, autocompletion=completion.module_names),
     ] = None,
     depth: Annotated[
         int, typer.Option("--depth", "-d", min=0, help="With --module: how many "

@@ -27,7 +27,6 @@ app = typer.Typer(
     name="archguard",
     help="Architecture linter and removal test harness for modular Python monoliths.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 

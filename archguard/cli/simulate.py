@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from archguard.cli import exit_codes
+from archguard.cli import completion, exit_codes
 from archguard.cli.options import ConfigOption, NoCacheOption, OutputOption, ProjectDir
 
 
@@ -27,7 +27,7 @@ def simulate_command(
         list[str] | None,
         typer.Option("--without", "-w", help="A module to remove (name or code); repeat for "
                                              "several removed together.",
-                     show_default=False),
+                     show_default=False, autocompletion=completion.module_names),
     ] = None,
     matrix: Annotated[
         bool, typer.Option("--matrix", help="Every optional module alone, then all of them "
