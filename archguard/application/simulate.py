@@ -22,6 +22,7 @@ import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from archguard.application.project import Project
 from archguard.domain.architecture import ArchitectureConfig
@@ -684,11 +685,21 @@ def judge(prediction: Prediction, observation: Observation) -> tuple[Observation
     return observation, agreed
 
 
+class ScenarioProgress(Protocol):
+    """What a caller is told of scenarios being run (from the threads running them, with
+    ``jobs`` above one)."""
+
+    def started(self, prediction: Prediction) -> None: ...
+
+    def finished(self, scenario: Scenario) -> None: ...
+
+
 def simulate(model: RemovalModel, removed_sets: list[list[str]], *, run: bool = False,
              smoke: list[tuple[str, str]] | None = None, entry_points: list[str] | None = None,
-             timeout: float | None = None, jobs: int = 1) -> list[Scenario]:
+             timeout: float | None = None, jobs: int = 1,
+             progress: ScenarioProgress | None = None) -> list[Scenario]:
     """Predict each removed set; with ``run``, observe each on its own temporary copy,
-    ``jobs`` at a time."""
+    ``jobs`` at a time, telling ``progress`` as each starts and ends."""
     predictions = [model.predict(removed) for removed in removed_sets]
     if not run:
         return [Scenario(prediction) for prediction in predictions]
@@ -701,13 +712,18 @@ def simulate(model: RemovalModel, removed_sets: list[list[str]], *, run: bool = 
     timeouts = {s.name: s.timeout for s in runtime.smoke if s.timeout}
 
     def observe(prediction: Prediction, sandbox: Sandbox) -> Scenario:
+        if progress is not None:
+            progress.started(prediction)
         observation = observe_without(
             model.project_dir, model.source_root, model.config.modules_package,
             prediction.removed, entry_points or list(runtime.entry_points), commands,
             sandbox=sandbox, timeout=timeout or runtime.timeout, timeouts=timeouts,
         )
         observation, agreed = judge(prediction, observation)
-        return Scenario(prediction, observation, agreed)
+        scenario = Scenario(prediction, observation, agreed)
+        if progress is not None:
+            progress.finished(scenario)
+        return scenario
 
     with Sandbox() as sandbox:
         if jobs <= 1 or len(predictions) == 1:

@@ -97,9 +97,19 @@ def simulate_command(
         removed_sets += [[name] for name in optional]
         if len(optional) > 1:
             removed_sets.append(optional)
-    scenarios = simulate(model, removed_sets, run=run, smoke=commands,
-                         entry_points=list(entry_point) if entry_point else None,
-                         timeout=timeout, jobs=jobs)
+    from archguard.cli.progress import ScenarioLines, ScenarioProgressBar, on_terminal
+
+    progress = None
+    if run:
+        progress = (ScenarioProgressBar(len(removed_sets)) if on_terminal()
+                    else ScenarioLines(len(removed_sets)))
+    try:
+        scenarios = simulate(model, removed_sets, run=run, smoke=commands,
+                             entry_points=list(entry_point) if entry_point else None,
+                             timeout=timeout, jobs=jobs, progress=progress)
+    finally:
+        if isinstance(progress, ScenarioProgressBar):
+            progress.stop()
     result = SimulationResult(str(model.project_dir), tuple(scenarios))
     text = _render(result, output_format, matrix=matrix, to_terminal=output is None)
     if output is not None:
