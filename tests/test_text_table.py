@@ -90,3 +90,23 @@ def test_fitting_a_level_at_a_time_narrows_as_cell_by_cell_does():
         assert fitted == _fit_cell_by_cell(widths, columns, room)
 
     check()
+
+
+def test_cells_wrap_after_dots_underscores_and_slashes_never_inside_a_name():
+    """At 80 columns, a dotted name, an identifier or a path is broken only where a
+    reader breaks it: after a `.`, a `_` or a `/`, or at a space."""
+    row = [["7", "from app.modules.marketplace.services.import_service import "
+            "MarketplaceImportService", "lazy",
+            "app/modules/marketplace/services/import_service.py:463 "
+            "MarketplaceProductService.import_from_feed() :463"]]
+    lines = draw_table(COLUMNS, row, 80)
+    assert all(cell_len(line) <= 80 for line in lines)
+    body = [line.split("│")[1:-1] for line in lines[3:-1]]
+    for index in (1, 3):
+        text = row[0][index]
+        pieces = [cells[index].strip() for cells in body if cells[index].strip()]
+        assert len(pieces) > 2
+        at = 0
+        for piece in pieces:
+            at = text.index(piece, at) + len(piece)  # each line a run of the cell, in order
+            assert at == len(text) or text[at] == " " or piece[-1] in "._/", piece

@@ -4,7 +4,7 @@ thousands of tables, and rich measures every cell of each through its renderable
 
 from __future__ import annotations
 
-import textwrap
+import re
 from dataclasses import dataclass
 
 from rich.cells import cell_len as _rich_cell_len
@@ -74,11 +74,37 @@ def _fit(widths: list[int], columns: list[Column], room: int) -> None:
 def _wrap(lines: list[str], width: int) -> list[str]:
     wrapped = []
     for line in lines:
-        if cell_len(line) <= width:
-            wrapped.append(line)
-        else:
-            wrapped.extend(textwrap.wrap(line, width, break_on_hyphens=False) or [""])
+        wrapped.extend(_wrap_line(line, width) if cell_len(line) > width else [line])
     return wrapped
+
+
+#: The pieces a line is wrapped between: runs of spaces, and words cut after the dots,
+#: underscores and slashes of dotted names, identifiers and paths.
+_PIECES = re.compile(r" +|[^ ._/]*[._/]+|[^ ._/]+")
+
+
+def _wrap_line(line: str, width: int) -> list[str]:
+    """``line`` in lines of at most ``width`` cells, broken at spaces or after a ``.``,
+    ``_`` or ``/``; a piece wider than ``width`` alone is cut where it must be."""
+    out: list[str] = []
+    current = ""
+    for piece in _PIECES.findall(line):
+        if piece.startswith(" "):
+            current += piece if current else ""
+            continue
+        if cell_len(current + piece) <= width:
+            current += piece
+            continue
+        if current.rstrip():
+            out.append(current.rstrip())
+        rest = piece
+        while cell_len(rest) > width:
+            out.append(rest[:width])
+            rest = rest[width:]
+        current = rest
+    if current.rstrip() or not out:
+        out.append(current.rstrip())
+    return out
 
 
 def _border(left: str, fill: str, cross: str, right: str, widths: list[int]) -> str:
