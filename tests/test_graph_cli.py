@@ -5,6 +5,7 @@ format; DOT rendered by Graphviz itself, SVG read as XML."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from xml.etree import ElementTree
 
@@ -52,6 +53,9 @@ def test_every_module_by_category_and_the_violating_dependencies_marked(graph,
 
 
 def test_dot_is_drawn_by_graphviz_with_the_violating_edges_red(graph):
+    if shutil.which("dot") is None:
+        pytest.fail("the DOT output is drawn by Graphviz: apt-get install graphviz "
+                    "(.ci/run installs it)")
     dot = _run("--format", "dot")
     drawn = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True,
                            timeout=60)
