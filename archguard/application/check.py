@@ -58,8 +58,6 @@ class _CheckRun:
         #: name are read: a direct import, or a chain.
         self.pending: list[tuple[str, tuple]] = []
         self.verdicts: dict[tuple[str, str, str, str], list[tuple[Contract, str]]] = {}
-        #: For a chain's source and first owner, the contracts its chains may break.
-        self.routes: dict[tuple[str, str, str, str], list[Contract]] = {}
         #: For a chain's source, and each first module, where its chains go: the same for
         #: every importer of that module in that source.
         self.onward: dict[tuple[str, str],
@@ -67,8 +65,6 @@ class _CheckRun:
         #: For contracts searching the chains into a module once (see :meth:`reach_index`).
         self.reach: dict[str, tuple[dict[str, list[Owner]], list[Owner]]] = {}
         self.module_order = {owner: n for n, owner in enumerate(self.layout.modules.values())}
-        #: What each contract says of a source's dependency on a target, asked once.
-        self.reasons: dict[tuple[str, Owner], dict[Owner, str | None]] = {}
 
     def breaking(self, source: Owner, target: Owner) -> list[tuple[Contract, str]]:
         """The contracts an import from ``source`` into ``target`` breaks, with the reasons:
@@ -270,12 +266,9 @@ class _CheckRun:
         found = onward.get(first)
         if found is None:
             first_owner = self.layout.owner_of(first)
-            owners = (source.name, source.kind, first_owner.name, first_owner.kind)
-            contracts = self.routes.get(owners)
-            if contracts is None:
-                contracts = self.routes[owners] = self.contracts_through(source, first_owner)
             found = onward[first] = [
-                (contract, target, chain_from(hops, first), reason) for contract in contracts
+                (contract, target, chain_from(hops, first), reason)
+                for contract in self.contracts_through(source, first_owner)
                 for target, hops, reason in self.reached(contract, source, first)
                 if target != first_owner] or _NOWHERE
         for contract, target, chain, reason in found:
@@ -300,20 +293,14 @@ class _CheckRun:
         ``first`` reaches, with the chains into it and the reason, in the order of the
         modules."""
         if not self.shares_hops(contract, source):
-            for target in self.chain_targets(contract, source):
-                hops = self.hops(contract, source, target)
-                if first in hops:
-                    yield target, hops, contract.forbids(source, target) or ""
-            return
-        reach, others = self.reach_index(contract)
-        targets = reach.get(first, [])  # in the order of the modules already
-        if others:
-            targets = sorted({*targets, *others}, key=self.module_order.__getitem__)
-        reasons = self.reasons.setdefault((contract.id, source), {})
+            targets = self.chain_targets(contract, source)
+        else:
+            reach, others = self.reach_index(contract)
+            targets = reach.get(first, [])  # in the order of the modules already
+            if others:
+                targets = sorted({*targets, *others}, key=self.module_order.__getitem__)
         for target in targets:
-            if target not in reasons:
-                reasons[target] = contract.forbids(source, target)
-            reason = reasons[target]
+            reason = next((r for c, r in self.breaking(source, target) if c is contract), None)
             if reason is not None:
                 hops = self.hops(contract, source, target)
                 if first in hops:

@@ -273,7 +273,7 @@ class Project:
                 lines = self._uses_wanted(reading.module, wanted[reading.module])
                 asked = [s for s in statements if s.line in lines]
                 uses = find_uses(reading.path, data, asked, tree) if asked else None
-                done.append((statements, _lines_key(asked), uses))
+                done.append((statements, self._uses_key(reading.path, asked), uses))
             return done
 
         # A few files read here (an edit) keep their trees for the strings, if these are
@@ -288,7 +288,7 @@ class Project:
             work, results = [*here_part, *elsewhere_part], [*here, *elsewhere]
         else:
             results = read(work)
-        for reading, (statements, lines, uses) in zip(work, results, strict=True):
+        for reading, (statements, key, uses) in zip(work, results, strict=True):
             if statements is None:
                 self._statements.pop(reading.relative, None)
                 continue
@@ -297,7 +297,6 @@ class Project:
                 assert reading.lookup is not None
                 self._cache.store(reading.lookup, statements)
             if uses is not None:
-                key = f"{cache_key(reading.path, self.project_dir)}#{lines}"
                 try:
                     lookup = self._uses.lookup(key, reading.path)
                 except OSError:
@@ -315,6 +314,11 @@ class Project:
             lines.update(s.line for s in (statements if every else statements[:1]))
         return lines
 
+    def _uses_key(self, path: Path, statements: list[ImportStatement]) -> str:
+        """The uses cache's key of ``statements`` of the file at ``path``: the file, and the
+        lines of the statements asked for."""
+        return f"{cache_key(path, self.project_dir)}#{','.join(str(s.line) for s in statements)}"
+
     def _ask_uses(self, reading: _Reading, imported: dict[str, bool]) -> None:
         """Look up the uses of a classified file's reported statements: kept for
         :meth:`uses_in` when cached, else left in ``reading.uses`` to be found."""
@@ -322,8 +326,7 @@ class Project:
         if not lines:
             return
         assert reading.statements is not None
-        key = (f"{cache_key(reading.path, self.project_dir)}#"
-               f"{_lines_key([s for s in reading.statements if s.line in lines])}")
+        key = self._uses_key(reading.path, [s for s in reading.statements if s.line in lines])
         reading.uses = self._uses.lookup(key, reading.path)
         if reading.uses.hit:
             self._read_uses[key] = reading.uses.value or {}
@@ -344,7 +347,7 @@ class Project:
         missed = []
         for relative, statements in asked.items():
             path = self.project_dir / relative
-            key = f"{cache_key(path, self.project_dir)}#{_lines_key(statements)}"
+            key = self._uses_key(path, statements)
             if key in self._read_uses:
                 found[relative] = self._read_uses[key]
                 continue
@@ -415,11 +418,6 @@ class _Reading:
     @property
     def size(self) -> int:
         return len((self.uses or self.lookup).data)  # type: ignore[union-attr]
-
-
-def _lines_key(statements: list[ImportStatement]) -> str:
-    """The statements asked for, as the uses cache's key names them."""
-    return ",".join(str(s.line) for s in statements)
 
 
 def _halves(work: list[_Reading]) -> tuple[list[_Reading], list[_Reading]]:

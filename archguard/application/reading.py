@@ -116,7 +116,7 @@ def _unread_strings(cache_dir: Path | None, signatures: dict[str, tuple[int, int
     """How many files the strings cache may not vouch for: those changed since it was
     written, within the window in which a time cannot tell (all, without a cache). An
     estimate for choosing where to read; the cache itself decides what is read."""
-    from archguard.adapters.freshness import RACY_SECONDS
+    from archguard.adapters.freshness import settled
     from archguard.application.strings import CACHE_FILE
 
     if cache_dir is None:
@@ -125,5 +125,4 @@ def _unread_strings(cache_dir: Path | None, signatures: dict[str, tuple[int, int
         written = (cache_dir / CACHE_FILE).stat().st_mtime_ns
     except OSError:
         return len(signatures)
-    window = RACY_SECONDS * 1_000_000_000
-    return sum(1 for mtime, _ in signatures.values() if mtime >= written - window)
+    return sum(1 for mtime, _ in signatures.values() if not settled(mtime, written))
