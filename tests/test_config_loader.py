@@ -203,6 +203,13 @@ def test_committed_json_schema_is_current():
     assert committed == json_schema()
 
 
+@pytest.mark.parametrize("name", ["archguard", "check-output", "simulate-output"])
+def test_schema_ids_name_no_web_address(name):
+    # An id is a name, not a page: archguard publishes no site its schemas could live on.
+    committed = json.loads((REPO / "docs" / f"{name}.schema.json").read_text())
+    assert committed["$id"] == f"urn:archguard:schema:{name.replace('archguard', 'config')}:1"
+
+
 def test_json_schema_command_prints_the_schema():
     result = subprocess.run([sys.executable, "-m", "archguard", "schema"],
                             capture_output=True, text=True, check=True)

@@ -387,7 +387,7 @@ def json_schema() -> dict:
     """The configuration format as a JSON Schema document."""
     document = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://archguard.dev/schema/config-v1.json",
+        "$id": "urn:archguard:schema:config:1",
     }
     document.update(CONFIG_SCHEMA.json_schema())
     return document
