@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -30,6 +31,14 @@ def _debugging() -> bool:
     return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
 
 
+def _reader_gone() -> None:
+    """Stop, silently, when standard output's reader has gone: what is left unwritten goes
+    nowhere, and the interpreter's last flush finds nothing to fail on."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise typer.Exit(exit_codes.READER_GONE) from None
+
+
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Wrap a command so an :class:`ArchguardError` prints ``archguard: error: …`` and exits 2.
 
@@ -46,6 +55,8 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
                 raise
             typer.echo(f"archguard: error: {printable_lines(str(exc))}", err=True)
             raise typer.Exit(exit_codes.USAGE_ERROR) from None
+        except BrokenPipeError:
+            _reader_gone()
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # a defect of archguard's, not the user's: still no traceback

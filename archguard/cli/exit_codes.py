@@ -5,3 +5,5 @@ OK = 0
 VIOLATIONS = 1
 #: Bad usage or configuration, a missing project, unreadable input.
 USAGE_ERROR = 2
+#: Standard output's reader stopped reading (``archguard check | head``).
+READER_GONE = 141

@@ -16,6 +16,15 @@ from archguard.reporting.escape import console_text
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
+class _Console(Console):
+    """A console whose reader going away (``archguard check | head``) ends the command as
+    it ends every other: see :func:`archguard.cli.errors.reports_errors`."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def make_console(file: TextIO | None = None) -> Console:
     """A console that colours only a terminal, and never when NO_COLOR is set.
 
@@ -23,11 +32,11 @@ def make_console(file: TextIO | None = None) -> Console:
     """
     if file is None:
         if os.environ.get("NO_COLOR"):  # plain text, not only colourless: no styles either
-            return Console(highlight=False, soft_wrap=False, no_color=True, color_system=None)
-        return Console(highlight=False, soft_wrap=False)
+            return _Console(highlight=False, soft_wrap=False, no_color=True, color_system=None)
+        return _Console(highlight=False, soft_wrap=False)
     width = int(os.environ.get("COLUMNS", "0") or 0) or 120
-    return Console(file=file, highlight=False, soft_wrap=False, width=width, no_color=True,
-                   color_system=None)
+    return _Console(file=file, highlight=False, soft_wrap=False, width=width, no_color=True,
+                    color_system=None)
 
 
 def short_path(path: Path | None, root: Path) -> str:
