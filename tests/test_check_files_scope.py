@@ -59,7 +59,7 @@ def test_a_pyproject_among_files_reports_every_violation(tmp_path):
     (root / "pyproject.toml").write_text('[project]\nname = "app"\n', encoding="utf-8")
     done = check(root, ".", "pyproject.toml", CHECKOUT)
     assert done.returncode == 1
-    assert f"File: {SUMMARY}" in done.stdout
+    assert f"\n{SUMMARY}:1\n" in done.stdout
     assert done.stderr == ("archguard: pyproject.toml may hold the configuration: "
                            "checking every file\n")
 

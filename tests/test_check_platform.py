@@ -96,10 +96,10 @@ def test_after_keeps_every_contract():
     assert result.errors == ()
 
 
-def _cli(*args):
+def _cli(*args, columns: int = 160):
     return subprocess.run([sys.executable, "-m", "archguard", "check", *args],
                           capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "NO_COLOR": "1", "COLUMNS": "160"})
+                          env={**os.environ, "NO_COLOR": "1", "COLUMNS": str(columns)})
 
 
 def test_cli_exit_codes_and_json():
@@ -124,9 +124,23 @@ def test_cli_terminal_output_follows_the_seed_layout():
     result = _cli(str(BEFORE), "--config", str(RULES), "--no-cache")
     out = result.stdout
     assert "tenancy (core) → marketplace (optional)" in out
-    assert "File: app/modules/tenancy/services/store_service.py" in out
+    assert "\napp/modules/tenancy/services/store_service.py:18\n" in out
     assert "StoreService._get_product_by_id_or_raise() :548, :551, :552" in out
     assert "\x1b[" not in out
+
+
+def test_at_80_columns_every_violation_is_a_whole_path_and_line_and_the_tables_fit():
+    """A terminal or an editor opens ``path:line``: each violation's is a line of its own,
+    however narrow the terminal, while the tables wrap their cells to its width."""
+    violations = json.loads(_cli(str(BEFORE), "--config", str(RULES), "--format", "json",
+                                 "--no-cache").stdout)["violations"]
+    lines = _cli(str(BEFORE), "--config", str(RULES), "--no-cache", columns=80
+                 ).stdout.splitlines()
+    assert len(violations) == 27
+    for violation in violations:
+        assert f"{violation['file']}:{violation['line']}" in lines
+    assert all(len(line) <= 80 for line in lines if line[:1] in "┏┃┡│└")
+    assert not any(line.startswith("File: ") for line in lines)
 
 
 def test_files_argument_limits_what_is_reported():

@@ -191,3 +191,22 @@ def test_simulate_tables_keep_each_file_and_line_whole_at_80_columns(tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"{deep}:1 (first)" in done.stdout
     assert "…" not in done.stdout
+
+
+def test_check_shows_each_violation_as_a_whole_path_and_line_at_80_columns(tmp_path):
+    """A violating file's ``path:line``, longer than the terminal is wide, is still one line
+    of its own, above a table that fits the terminal."""
+    from tests.bad_input.support import project
+
+    deep = ("app/modules/shop/checkout_confirmation_steps/payment_method_selection_"
+            "with_saved_cards.py")
+    root = project(tmp_path / "project", **{
+        deep: "import app.modules.extras.gift\n\n\ndef pay():\n"
+              "    from app.modules.extras.gift import price\n    return price()\n"})
+    (root / "app/modules/shop/checkout_confirmation_steps/__init__.py").write_text("")
+    done = archguard("check", str(root), "--no-cache", env={"COLUMNS": "80"})
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert len(deep) > 80
+    assert [line for line in lines if line.startswith(deep)] == [f"{deep}:1", f"{deep}:5"]
+    assert all(len(line) <= 80 for line in lines if line[:1] in "┏┃┡│└")

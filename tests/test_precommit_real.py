@@ -183,7 +183,7 @@ def test_a_core_to_optional_import_is_refused_and_its_removal_passes(repo, hooks
     refused = commit(repo, hooks.env, "shop uses gifts")
     assert refused.returncode != 0, refused.stdout
     assert "archguard (architecture contracts)" in refused.stdout
-    assert "File: app/modules/shop/checkout.py" in refused.stdout
+    assert "\napp/modules/shop/checkout.py:1\n" in refused.stdout
     assert table_row(1, "Gift").search(refused.stdout), refused.stdout
     assert ": 1 violation in the 1 file given; none in other files" in refused.stdout
     assert commits(repo, hooks.env) == 1
@@ -207,7 +207,7 @@ def test_a_commit_of_only_the_configuration_that_breaks_a_contract_is_refused(re
     assert refused.returncode != 0, refused.stdout
     assert "archguard: archguard.yaml is the configuration: checking every file" \
         in refused.stdout
-    assert "File: app/modules/reports/summary.py" in refused.stdout
+    assert "\napp/modules/reports/summary.py:1\n" in refused.stdout
     assert table_row(1, "Gift").search(refused.stdout), refused.stdout
     assert commits(repo, hooks.env) == 1
 
@@ -223,7 +223,7 @@ def test_a_commit_of_only_a_definition_that_breaks_a_contract_is_refused(repo, h
     assert ("archguard: app/modules/reports/definition.py declares modules: checking every "
             "file") in refused.stdout
     assert "reports (core) → gifts (optional)" in refused.stdout
-    assert "File: app/modules/reports/summary.py" in refused.stdout
+    assert "\napp/modules/reports/summary.py:1\n" in refused.stdout
     assert table_row(1, "Gift").search(refused.stdout), refused.stdout
     assert commits(repo, hooks.env) == 1
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from archguard.adapters.module_files import ModuleFiles
 from archguard.application.project import Project
-from archguard.application.reading import CACHE_DIR
+from archguard.application.reading import CACHE_DIR, NO_PROGRESS, CheckProgress
 from archguard.contracts import Contract, OptionType, build_contract
 from archguard.domain import finding_rules as rules
 from archguard.domain.architecture import ArchitectureConfig, Indirect
@@ -29,10 +29,12 @@ def _weakest(kinds: list[ImportKind]) -> ImportKind:
 
 
 class _CheckRun:
-    """One check run: the project read once, the contracts, and what they found."""
+    """One check run: the project read once, the contracts, and what they found;
+    ``progress`` is told as it judges."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, progress: CheckProgress = NO_PROGRESS) -> None:
         self.project = project
+        self.progress = progress
         self.config = project.config
         self.layout = project.layout
         self.project_dir = project.project_dir
@@ -81,6 +83,7 @@ class _CheckRun:
     def run(self) -> CheckResult:
         # What each source's imports of a module break: the same for each importer there.
         judged: dict[tuple[str, str], dict[str, tuple[Owner, list]]] = {}
+        self.progress.phase("judging imports")
         for importer in self.importers:
             source = self.layout.owner_of(importer)
             verdicts = judged.setdefault((source.name, source.kind), {})
@@ -98,7 +101,7 @@ class _CheckRun:
                 onward = self.onward.setdefault((source.name, source.kind), {})
                 for imported in imported_modules:
                     self.follow_chains(importer, imported, source, onward)
-        self.project.read_ahead(self.files_reported())
+        self.project.read_ahead(self.files_reported(), self.progress)
         for kind, arguments in self.pending:
             if kind == "direct":
                 self.report_direct(*arguments)
@@ -106,6 +109,7 @@ class _CheckRun:
                 self.report_chain(*arguments)
         # The imports' uses first: a large project's strings are still being read meanwhile.
         uses = _import_uses(self.found, self.project)
+        self.progress.phase("reading string references")
         self.check_strings()
         found = _with_uses(_number_occurrences(self.found), uses)
         sources = ModuleFiles(self.config.definitions)
@@ -419,7 +423,8 @@ def _check_module_names(config: ArchitectureConfig, inventory: Inventory) -> Non
 
 
 def run_check(project_dir: Path, config: ArchitectureConfig, *,
-              use_cache: bool = True, project: Project | None = None) -> CheckResult:
+              use_cache: bool = True, project: Project | None = None,
+              progress: CheckProgress = NO_PROGRESS) -> CheckResult:
     """Check ``project_dir`` against ``config``'s contracts.
 
     With ``use_cache``, a project unchanged since the last check (every file of the package
@@ -433,17 +438,22 @@ def run_check(project_dir: Path, config: ArchitectureConfig, *,
 
     ``project``, already read by a caller that goes on reading it (``--propose``, ``fix``),
     is checked as it is, without the result cache.
+
+    ``progress`` is told each phase of a check that reads the project (not one answered
+    from the result cache).
     """
     if project is not None:
-        return _CheckRun(project).run()
+        return _CheckRun(project, progress).run()
     if not use_cache:
-        return _CheckRun(Project(project_dir, config, use_cache=False)).run()
+        return _CheckRun(Project(project_dir, config, use_cache=False, progress=progress),
+                         progress).run()
     from archguard.application.result_cache import ResultCache
 
     cache = ResultCache(project_dir, config, project_dir / CACHE_DIR)
     result = cache.load()
     if result is None:
-        result = _CheckRun(Project(project_dir, config, manifest=cache.manifest)).run()
+        result = _CheckRun(Project(project_dir, config, manifest=cache.manifest,
+                                   progress=progress), progress).run()
         if not result.errors:
             cache.save(result)
     return result

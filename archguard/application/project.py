@@ -19,7 +19,7 @@ from archguard.adapters.module_files import module_file, read_source
 from archguard.adapters.scan_cache import FileScanCache, Lookup, cache_key
 from archguard.adapters.usage import uses_from_json, uses_to_json
 from archguard.application.inventory import build_inventory
-from archguard.application.reading import CACHE_DIR, read_project
+from archguard.application.reading import CACHE_DIR, NO_PROGRESS, CheckProgress, read_project
 from archguard.domain.architecture import ArchitectureConfig
 from archguard.domain.imports import ImportStatement, ImportTable, UseSite
 from archguard.domain.layout import Layout
@@ -42,11 +42,12 @@ class Project:
     """What the checks know of a project. Nothing of it is imported or executed.
 
     ``manifest``: the package folder's :func:`~archguard.adapters.files.source_manifest`,
-    when the caller has read it.
+    when the caller has read it; ``progress`` is told as the project is read.
     """
 
     def __init__(self, project_dir: Path, config: ArchitectureConfig, *, use_cache: bool = True,
-                 manifest: list[tuple[str, int, int]] | None = None) -> None:
+                 manifest: list[tuple[str, int, int]] | None = None,
+                 progress: CheckProgress = NO_PROGRESS) -> None:
         self.project_dir = project_dir.resolve()
         self.config = config
         if manifest is None:
@@ -55,7 +56,8 @@ class Project:
         self.inventory = build_inventory(project_dir, config, manifest)
         self.layout = Layout(config, self.inventory)
         self.source_root = (project_dir / config.source_root).resolve()
-        reading = read_project(project_dir, config, use_cache=use_cache, manifest=manifest)
+        reading = read_project(project_dir, config, use_cache=use_cache, manifest=manifest,
+                               progress=progress)
         self.table: ImportTable = reading.imports.table
         self._string_scan = reading.strings
         self._parsed = reading.parsed
@@ -223,7 +225,8 @@ class Project:
             self._line_index[importer] = index
         return index
 
-    def read_ahead(self, wanted: dict[str, dict[str, bool]]) -> None:
+    def read_ahead(self, wanted: dict[str, dict[str, bool]],
+                   progress: CheckProgress = NO_PROGRESS) -> None:
         """Classify the files of the modules of ``wanted`` and find the uses that a report of
         their imports will ask for (:meth:`uses_in`), each file parsed once for both, and
         half of the files read in a forked process when there are many: each is a parse, a
@@ -233,6 +236,7 @@ class Project:
         True where every statement importing it is (a direct import) and False where only
         the first is (a chain's first link); a module only passed through maps to nothing.
         What cannot be read here is read again, and reported, when first asked for.
+        ``progress`` is told how many files are read, and as each of those read here is.
         """
         from archguard.adapters.import_statements import parse_imports
         from archguard.adapters.usage import find_uses
@@ -255,10 +259,11 @@ class Project:
                                                and not reading.uses.hit):
                 work.append(reading)
 
-        def read(part: list[_Reading]) -> list[tuple[list[ImportStatement] | None,
-                                                     str, dict | None]]:
+        def read(part: list[_Reading], progress: CheckProgress
+                 ) -> list[tuple[list[ImportStatement] | None, str, dict | None]]:
             done = []
             for reading in part:
+                progress.tick()
                 data = (reading.uses or reading.lookup).data  # type: ignore[union-attr]
                 statements, tree = reading.statements, None
                 if statements is None:
@@ -279,15 +284,17 @@ class Project:
         # A few files read here (an edit) keep their trees for the strings, if these are
         # still to be read here; many (a first run) would hold too much memory.
         keep_trees = len(work) < USES_SIDE_BY_SIDE_FROM
+        if work:
+            progress.phase(f"reading {len(work):,} files for their uses", files=len(work))
         if not keep_trees:
             from archguard.adapters.concurrency import side_by_side
 
             here_part, elsewhere_part = _halves(work)
-            elsewhere, here = side_by_side(lambda: read(elsewhere_part),
-                                           lambda: read(here_part))
+            elsewhere, here = side_by_side(lambda: read(elsewhere_part, NO_PROGRESS),
+                                           lambda: read(here_part, progress))
             work, results = [*here_part, *elsewhere_part], [*here, *elsewhere]
         else:
-            results = read(work)
+            results = read(work, progress)
         for reading, (statements, key, uses) in zip(work, results, strict=True):
             if statements is None:
                 self._statements.pop(reading.relative, None)

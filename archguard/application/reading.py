@@ -16,9 +16,10 @@ import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from archguard.adapters.files import manifest_modules, source_manifest
+from archguard.adapters.import_table import FILE as TABLE_FILE
 from archguard.adapters.import_table import TableBuild, build_import_table
 from archguard.domain.architecture import ArchitectureConfig
 
@@ -30,6 +31,29 @@ CACHE_DIR = ".archguard_cache"
 #: Files to read (not vouched for by a cache) from which the imports and strings are read
 #: side by side: each string scan of a file that names a loader is a parse.
 SIDE_BY_SIDE_FROM = 150
+
+
+class CheckProgress(Protocol):
+    """What a long check tells as it goes, always from the process that runs it (never from
+    one it forks): each phase as it starts, with ``files``, how many files it reads (0 when
+    it reads none of its own), and, at cheap points inside a long phase, that it goes on."""
+
+    def phase(self, text: str, files: int = 0) -> None: ...
+
+    def tick(self) -> None: ...
+
+
+class NoProgress:
+    """The progress of a check no one watches: each call does nothing."""
+
+    def phase(self, text: str, files: int = 0) -> None:
+        """Nothing to show."""
+
+    def tick(self) -> None:
+        """Nothing to show."""
+
+
+NO_PROGRESS = NoProgress()
 
 
 @dataclass
@@ -50,9 +74,10 @@ class ProjectReading:
 
 
 def read_project(project_dir: Path, config: ArchitectureConfig, *, use_cache: bool,
-                 manifest: list[tuple[str, int, int]] | None = None) -> ProjectReading:
+                 manifest: list[tuple[str, int, int]] | None = None,
+                 progress: CheckProgress = NO_PROGRESS) -> ProjectReading:
     """``manifest``: the package folder's :func:`~archguard.adapters.files.source_manifest`,
-    when the caller has read it.
+    when the caller has read it; ``progress`` is told as the import graph is built.
 
     Reading allocates hundreds of thousands of small objects that live until the run ends
     (the imports, the parsed strings, the caches' JSON), and none of them in reference
@@ -60,7 +85,7 @@ def read_project(project_dir: Path, config: ArchitectureConfig, *, use_cache: bo
     40 % of the time of reading 20,000 files), so it is paused meanwhile.
     """
     with cycle_collector_paused():
-        return _read(project_dir, config, use_cache, manifest)
+        return _read(project_dir, config, use_cache, manifest, progress)
 
 
 @contextlib.contextmanager
@@ -76,7 +101,8 @@ def cycle_collector_paused() -> Iterator[None]:
 
 
 def _read(project_dir: Path, config: ArchitectureConfig, use_cache: bool,
-          manifest: list[tuple[str, int, int]] | None) -> ProjectReading:
+          manifest: list[tuple[str, int, int]] | None,
+          progress: CheckProgress) -> ProjectReading:
     source_root = (project_dir / config.source_root).resolve()
     if manifest is None:
         manifest = source_manifest(source_root / Path(*config.root_package.split(".")))
@@ -88,11 +114,14 @@ def _read(project_dir: Path, config: ArchitectureConfig, use_cache: bool,
     cache_dir = project_dir.resolve() / CACHE_DIR if use_cache else None
 
     def imports() -> TableBuild:
+        progress.phase(f"building the import graph ({len(files):,} files)",
+                       files=_unread(cache_dir, TABLE_FILE, signatures))
         return build_import_table(source_root, config.root_package, cache_dir, files,
                                   signatures)
 
     if not config.strings.enabled:
         return ProjectReading(files, imports(), None, tuple(left_out))
+    from archguard.application.strings import CACHE_FILE as STRINGS_FILE
     from archguard.application.strings import scan_project
 
     parsed: dict[Path, tuple[bytes, ast.Module]] = {}
@@ -103,7 +132,8 @@ def _read(project_dir: Path, config: ArchitectureConfig, use_cache: bool,
 
     from archguard.adapters.concurrency import InBackground
 
-    scan = InBackground(strings, fork=_unread_strings(cache_dir, signatures) >= SIDE_BY_SIDE_FROM)
+    scan = InBackground(strings, fork=_unread(cache_dir, STRINGS_FILE, signatures)
+                        >= SIDE_BY_SIDE_FROM)
     try:
         table = imports()
     except BaseException:
@@ -112,17 +142,17 @@ def _read(project_dir: Path, config: ArchitectureConfig, use_cache: bool,
     return ProjectReading(files, table, scan, tuple(left_out), parsed)
 
 
-def _unread_strings(cache_dir: Path | None, signatures: dict[str, tuple[int, int]]) -> int:
-    """How many files the strings cache may not vouch for: those changed since it was
+def _unread(cache_dir: Path | None, name: str, signatures: dict[str, tuple[int, int]]) -> int:
+    """How many files the cache ``name`` may not vouch for: those changed since it was
     written, within the window in which a time cannot tell (all, without a cache). An
-    estimate for choosing where to read; the cache itself decides what is read."""
+    estimate for choosing where to read, and for telling a long read; the cache itself
+    decides what is read."""
     from archguard.adapters.freshness import settled
-    from archguard.application.strings import CACHE_FILE
 
     if cache_dir is None:
         return len(signatures)
     try:
-        written = (cache_dir / CACHE_FILE).stat().st_mtime_ns
+        written = (cache_dir / name).stat().st_mtime_ns
     except OSError:
         return len(signatures)
     return sum(1 for mtime, _ in signatures.values() if not settled(mtime, written))

@@ -6,12 +6,20 @@ import io
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from archguard.cli import exit_codes
 from archguard.cli.options import ConfigOption, NoCacheOption, OutputOption, ProjectDir
+
+if TYPE_CHECKING:
+    from archguard.application.reading import CheckProgress
+    from archguard.cli.progress import CheckSpinner
+    from archguard.domain.architecture import ArchitectureConfig
+    from archguard.domain.proposals import ProposalSet
+    from archguard.domain.violations import CheckResult
+    from archguard.reporting.check_formats import FilesScope
 
 
 class CheckFormat(StrEnum):
@@ -62,7 +70,6 @@ def check_command(
     """Check the contracts. Exit code 0 when every contract is kept, 1 when one is broken (or
     a finding is an error, such as a declared module that is not a package), 2 for usage or
     configuration errors and for source that cannot be parsed."""
-    from archguard.application.check import run_check
     from archguard.config import find_config, load_config
 
     prefix = None if path_prefix is None else _normal_prefix(path_prefix)
@@ -74,27 +81,16 @@ def check_command(
         if reason is not None:
             typer.echo(f"archguard: {reason}: checking every file", err=True)
             files = None
-    project = None
-    if propose:
-        from archguard.application.project import Project
+    from archguard.application.reading import NO_PROGRESS
 
-        project = Project(project_dir, architecture, use_cache=not no_cache)
-    # Without the cache the check reads the project the proposals go on reading; with it,
-    # an unchanged tree is still answered from the result cache.
-    result = run_check(project_dir, architecture, use_cache=not no_cache,
-                       project=project if no_cache else None)
-    if baseline is not None:
-        from archguard.application.baseline import apply_baseline, read_baseline
-
-        result = apply_baseline(result, read_baseline(baseline), baseline)
-    scope = None
-    if files:
-        result, scope = _only_files(result, project_dir, files)
-    proposals = None
-    if project is not None:
-        from archguard.application.propose import propose as propose_rewrites
-
-        proposals = propose_rewrites(project, result)
+    spinner = _spinner()
+    try:
+        result, scope, proposals = _check(project_dir, architecture, files, baseline=baseline,
+                                          no_cache=no_cache, propose=propose,
+                                          progress=spinner or NO_PROGRESS)
+    finally:
+        if spinner is not None:
+            spinner.stop()
     if output_format in (CheckFormat.github, CheckFormat.sarif) and prefix is None:
         from archguard.adapters.git_tree import repository_prefix
 
@@ -115,6 +111,47 @@ def check_command(
     if failing or (strict and result.stale):
         return exit_codes.VIOLATIONS
     return exit_codes.OK
+
+
+def _spinner() -> CheckSpinner | None:
+    """What shows the check's phase while it reads a large project: on standard error when
+    it is a terminal a person watches (not in CI), whatever the format, since the phase is
+    erased before the report is written; None on a pipe, whose output is the report alone."""
+    from archguard.cli.progress import CheckSpinner, on_terminal
+
+    return CheckSpinner() if on_terminal() else None
+
+
+def _check(project_dir: Path, architecture: ArchitectureConfig, files: list[Path] | None, *,
+           baseline: Path | None, no_cache: bool, propose: bool, progress: CheckProgress
+           ) -> tuple[CheckResult, FilesScope | None, ProposalSet | None]:
+    """The result (with ``baseline`` applied, limited to ``files``), the scope that describes
+    what ``files`` left out, and the proposals when asked for; ``progress`` told meanwhile."""
+    from archguard.application.check import run_check
+
+    project = None
+    if propose:
+        from archguard.application.project import Project
+
+        project = Project(project_dir, architecture, use_cache=not no_cache, progress=progress)
+    # Without the cache the check reads the project the proposals go on reading; with it,
+    # an unchanged tree is still answered from the result cache.
+    result = run_check(project_dir, architecture, use_cache=not no_cache,
+                       project=project if no_cache else None, progress=progress)
+    if baseline is not None:
+        from archguard.application.baseline import apply_baseline, read_baseline
+
+        result = apply_baseline(result, read_baseline(baseline), baseline)
+    scope = None
+    if files:
+        result, scope = _only_files(result, project_dir, files)
+    proposals = None
+    if project is not None:
+        from archguard.application.propose import propose as propose_rewrites
+
+        progress.phase("proposing rewrites")
+        proposals = propose_rewrites(project, result)
+    return result, scope, proposals
 
 
 def _render(result, architecture, output_format: CheckFormat, *, to_terminal: bool,

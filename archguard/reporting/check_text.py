@@ -1,5 +1,6 @@
 """A check's result as terminal tables, grouped as the hand-written analyses are:
-``tenancy (core) → marketplace (optional)``, then one table per importing file."""
+``tenancy (core) → marketplace (optional)``, then for each importing file its violating
+lines as ``path:line`` (which terminals and editors open at the line) and one table."""
 
 from __future__ import annotations
 
@@ -41,10 +42,10 @@ def _print(console: Console, pieces: list[tuple[str, str]]) -> None:
 def render_check(result: CheckResult, config: ArchitectureConfig,
                  console: Console | None = None, proposals: ProposalSet | None = None,
                  scope: FilesScope | None = None) -> None:
-    """Sections by module pair, a table per file, then contracts and a summary; with
-    ``proposals``, a "Fix" line under each table and a "What to move where" table. With
-    ``scope`` (FILES given), the summary counts the violations in the files given and
-    those left out, and claims no contract kept."""
+    """Sections by module pair, a ``path:line`` line per violating line and a table per
+    file, then contracts and a summary; with ``proposals``, a "Fix" line under each table
+    and a "What to move where" table. With ``scope`` (FILES given), the summary counts the
+    violations in the files given and those left out, and claims no contract kept."""
     console = console or make_console()
     for outcome in result.contracts:
         if outcome.kept:
@@ -74,7 +75,7 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
                          "\n".join(printable(use.render()) for use in v.used_in) or "-"]
                         for v in sorted(in_file, key=lambda v: v.line)]
                 lines = draw_table(COLUMNS, rows, console.width)
-                report += [(f"File: {printable(file)}\n", "italic"), (lines[0] + "\n", ""),
+                report += [(_places(file, in_file), "italic"), (lines[0] + "\n", ""),
                            (lines[1] + "\n", "bold"), ("\n".join(lines[2:]) + "\n", "")]
                 if proposals is not None:
                     report += [(printable(fix_line(p)) + "\n", "green")
@@ -101,8 +102,16 @@ def render_check(result: CheckResult, config: ArchitectureConfig,
                                        for key in ("fingerprint", "file", "imported"))
         console.print(f"[yellow]stale baseline entry[/yellow] {fingerprint}: {file} "
                       f"{imported} is fixed; remove it from the baseline")
-    console.print(escape(_summary(result, scope)), soft_wrap=True)
+    # On a terminal the summary wraps at its spaces; in a file it stays one line to grep.
+    console.print(escape(_summary(result, scope)), soft_wrap=not console.is_terminal)
 
+
+def _places(file: str, violations: list[Violation]) -> str:
+    """A line ``path:line`` for each line of ``file`` that violates, in order: a token
+    that terminals and editors open at the line, never wrapped (a table cell would be)."""
+    shown = printable(file)
+    lines = dict.fromkeys(sorted(v.line for v in violations))
+    return "".join(f"{shown}:{line}\n" for line in lines)
 
 
 def _summary(result: CheckResult, scope: FilesScope | None) -> str:

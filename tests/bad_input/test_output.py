@@ -36,7 +36,7 @@ def report(root, *args: str) -> str:
 def test_the_terminal_report_shows_a_file_name_escaped(tmp_path, name):
     root = with_file(tmp_path, name)
     done = archguard("check", "--no-cache", cwd=root)
-    output = assert_refused(done, 1, f"File: app/modules/shop/{SHOWN[name]}\n")
+    output = assert_refused(done, 1, f"\napp/modules/shop/{SHOWN[name]}:1\n")
     assert "\x1b" not in output and name not in output
 
 
