@@ -56,15 +56,16 @@ def test_a_wide_table_wraps_its_wrapping_columns_to_the_width():
 
 
 
-def _fit_cell_by_cell(widths, columns, room):
+def _fit_cell_by_cell(widths, columns, room, floors=None):
     """The rule as the table states it: narrow the widest wrapping column (the first of
-    those as wide) by one cell until the table fits or none is wider than MIN_WIDTH."""
+    those as wide) by one cell until the table fits or none is wider than its floor."""
     from archguard.reporting.text_table import MIN_WIDTH
 
+    floors = floors or [MIN_WIDTH] * len(columns)
     widths = list(widths)
     excess = sum(widths) - room
     while excess > 0:
-        candidates = [i for i, c in enumerate(columns) if c.wraps and widths[i] > MIN_WIDTH]
+        candidates = [i for i, c in enumerate(columns) if c.wraps and widths[i] > floors[i]]
         if not candidates:
             break
         widest = max(candidates, key=lambda i: widths[i])
@@ -80,14 +81,16 @@ def test_fitting_a_level_at_a_time_narrows_as_cell_by_cell_does():
     from archguard.reporting.text_table import _fit
 
     @settings(max_examples=400, deadline=None)
-    @given(st.lists(st.tuples(st.integers(0, 300), st.booleans()), min_size=1, max_size=6),
-           st.integers(-20, 900))
-    def check(spec, room):
-        columns = [Column(f"c{i}", wraps=wraps) for i, (_, wraps) in enumerate(spec)]
-        widths = [width for width, _ in spec]
+    @given(st.lists(st.tuples(st.integers(0, 300), st.booleans(), st.integers(8, 60)),
+                    min_size=1, max_size=6),
+           st.integers(-20, 900), st.booleans())
+    def check(spec, room, floored):
+        columns = [Column(f"c{i}", wraps=wraps) for i, (_, wraps, _) in enumerate(spec)]
+        widths = [width for width, _, _ in spec]
+        floors = [floor for _, _, floor in spec] if floored else None
         fitted = list(widths)
-        _fit(fitted, columns, room)
-        assert fitted == _fit_cell_by_cell(widths, columns, room)
+        _fit(fitted, columns, room, floors)
+        assert fitted == _fit_cell_by_cell(widths, columns, room, floors)
 
     check()
 
@@ -110,3 +113,11 @@ def test_cells_wrap_after_dots_underscores_and_slashes_never_inside_a_name():
         for piece in pieces:
             at = text.index(piece, at) + len(piece)  # each line a run of the cell, in order
             assert at == len(text) or text[at] == " " or piece[-1] in "._/", piece
+
+
+def test_a_word_that_cannot_be_broken_is_kept_whole_while_another_column_can_give():
+    row = [["12", "ProductAlreadyExistsException (app.modules.catalog.exceptions)", "lazy",
+            "CatalogService.create_product() :40, :52 CatalogService.import_products() :77"]]
+    lines = draw_table(COLUMNS, row, 80)
+    assert all(cell_len(line) <= 80 for line in lines)
+    assert any("ProductAlreadyExistsException" in line for line in lines)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape as escape_markup
 from rich.table import Table
+from rich.text import Text
 
 from archguard.domain.simulation import (
     CRASHES_AT_IMPORT,
@@ -18,6 +19,7 @@ from archguard.domain.simulation import (
 )
 from archguard.reporting.escape import console_text, markdown_code, markdown_text, printable
 from archguard.reporting.inventory_text import make_console
+from archguard.reporting.text_table import Wrapped, cell_len
 from archguard.reporting.wording import (
     EVERY_MODULE_STARTED,
     agreed_text,
@@ -29,21 +31,58 @@ from archguard.reporting.wording import (
 SHOWN = 15
 
 
-def _table(title: str, headers: tuple[str, ...], rows: list[list[str]],
-           locations: tuple[int, ...] = ()) -> Table:
-    """A table whose ``locations`` columns (``file:line``) are never wrapped nor cut, so
-    that a terminal or an editor can open them, and whose other cells fold a word too long
-    for their width instead of cutting it short."""
+#: The narrowest a column other than a location is drawn before the rows are stacked
+#: instead: a word this long or shorter stays whole.
+READABLE = 16
+
+
+def _table(title: str, headers: tuple[str, ...], rows: list[list[str]], width: int,
+           locations: tuple[int, ...] = ()) -> RenderableType:
+    """The rows as a table whose ``locations`` columns (``file:line``) are never wrapped nor
+    cut, so that a terminal or an editor can open them, and whose other cells (rich markup)
+    wrap as the check's tables do: at spaces and after the ``.``, ``_`` and ``/`` of names
+    and paths, never inside a name that fits. Where the locations leave the other columns
+    too little of ``width`` for a word of :data:`READABLE` cells, each row is stacked: its
+    locations on a line of their own, then each other cell under its header's name."""
+    cells = [[cell if index in locations else Text.from_markup(cell)
+              for index, cell in enumerate(row)] for row in rows]
+    located = [max([len(headers[i]), *(len(row[i]) for row in rows)]) for i in locations]
+    others = [min(READABLE, max((cell_len(word) for row in cells for word in
+                                 row[i].plain.split()), default=0) or 1)
+              for i in range(len(headers)) if i not in locations]
+    if locations and sum(located) + sum(others) + 3 * len(headers) + 1 > width:
+        return _stacked(title, headers, cells, locations)
     table = Table(title=title, title_justify="left")
     for index, header in enumerate(headers):
         if index in locations:
-            widest = max([len(header), *(len(row[index]) for row in rows)])
-            table.add_column(header, no_wrap=True, min_width=widest)
+            table.add_column(header, no_wrap=True, min_width=located[locations.index(index)])
         else:
-            table.add_column(header, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
+            table.add_column(header)
+    for row in cells:
+        table.add_row(*(cell if isinstance(cell, str) else Wrapped(cell) for cell in row))
     return table
+
+
+def _stacked(title: str, headers: tuple[str, ...], cells: list[list[str | Text]],
+             locations: tuple[int, ...]) -> RenderableType:
+    """Each row as its locations' line, then a line for each other cell: ``Kind  lazy``."""
+    parts: list[RenderableType] = [Text(title, style="italic")]
+    for row in cells:
+        located = Text.from_markup(" ".join(str(row[i]) for i in locations))
+        located.stylize("bold")
+        parts.append(located)
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True, style="dim")
+        grid.add_column()
+        for index, header in enumerate(headers):
+            if index not in locations:
+                cell = row[index]
+                grid.add_row(f"  {header}", Wrapped(cell if isinstance(cell, Text)
+                                                    else Text(cell)))
+        parts.append(grid)
+    return Group(*parts)
+
+
 #: Changed entries of the original named in one message before "and N more".
 CHANGES_SHOWN = 10
 VERDICT_STYLE = {RUNS: "green", CRASHES_AT_IMPORT: "bold red"}
@@ -81,23 +120,30 @@ def render_simulation(result: SimulationResult, console: Console | None = None, 
 
 
 def _matrix(result: SimulationResult, console: Console) -> None:
+    """A row a scenario, then the first import that fails in each as a ``path:line`` line
+    of its own (a table cell would wrap it, or squeeze the others out of 80 columns)."""
     headers = ("Module removed", "Crashes at import", "Runtime failures", "Verdict")
     if result.ran:
         headers += ("Observed", "Agreed")
     rows = []
+    firsts = []
     for scenario in result.scenarios:
         prediction = scenario.prediction
         first = next((c for c in prediction.crashes if c.first), None)
-        crash = (f"{len(prediction.crashes)}: {first.file}:{first.line}" if first
-                 else str(len(prediction.crashes)))
+        if first is not None:
+            firsts.append(console_text(f"{removed_text(scenario)}: {first.file}:{first.line}"))
         style = VERDICT_STYLE.get(prediction.verdict, "yellow")
-        row = [console_text(removed_text(scenario)), console_text(crash),
+        row = [console_text(removed_text(scenario)), str(len(prediction.crashes)),
                str(len(prediction.runtime_failures)),
                f"[{style}]{prediction.verdict}[/{style}]"]
         if result.ran:
             row += [observed_text(scenario), agreed_text(scenario)]
         rows.append(row)
-    console.print(_table("Removal matrix", headers, rows, locations=(1,)))
+    console.print(_table("Removal matrix", headers, rows, console.width))
+    if firsts:
+        console.print("First import that fails, by removal:")
+        for line in firsts:
+            console.print(line)
 
 
 def _scenario(scenario: Scenario, console: Console) -> None:
@@ -109,14 +155,14 @@ def _scenario(scenario: Scenario, console: Console) -> None:
         rows = [[console_text(f"{crash.file}:{crash.line}" + (" (first)" if crash.first else "")),
                  escape_markup(_chain(crash, "\n→ "))] for crash in prediction.crashes[:SHOWN]]
         console.print(_table("Crashes at import", ("Import that fails", "Chain from start-up"),
-                             rows, locations=(0,)))
+                             rows, console.width, locations=(0,)))
         _more(console, len(prediction.crashes))
     if prediction.unread:
         rows = [[console_text(f"{unread.file}:{unread.line}"), console_text(unread.target),
                  console_text(f"{unread.folder}/")] for unread in prediction.unread[:SHOWN]]
         console.print(_table("Start-up imports what no import graph reads",
                              ("File:Line", "Imports", "In (no __init__.py)"), rows,
-                             locations=(0,)))
+                             console.width, locations=(0,)))
         _more(console, len(prediction.unread))
     if prediction.runtime_failures:
         rows = []
@@ -131,13 +177,13 @@ def _scenario(scenario: Scenario, console: Console) -> None:
                          "\n".join(map(console_text, failure.reached_from)) or "-"])
         console.print(_table("Fail when they run",
                              ("File:Line", "Function", "Kind", "Needs", "Reached from"), rows,
-                             locations=(0,)))
+                             console.width, locations=(0,)))
         _more(console, len(prediction.runtime_failures))
     if prediction.safe:
         rows = [[console_text(f"{safe.file}:{safe.line}"), safe.kind, console_text(safe.target)]
                 for safe in prediction.safe[:SHOWN]]
         console.print(_table("Safe references", ("File:Line", "Kind", "Target"), rows,
-                             locations=(0,)))
+                             console.width, locations=(0,)))
         _more(console, len(prediction.safe))
     observation = scenario.observation
     if observation is not None:

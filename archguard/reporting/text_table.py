@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len as _rich_cell_len
+from rich.measure import Measurement
+from rich.text import Text
 
 from archguard.reporting.escape import printable
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
 
 MIN_WIDTH = 8
 
@@ -30,14 +36,21 @@ class Column:
 
 def draw_table(columns: list[Column], rows: list[list[str]], width: int) -> list[str]:
     """The table's lines: the header row, then each row, its cells wrapped where the table
-    would be wider than ``width``. A cell's own line breaks are kept; any other control
+    would be wider than ``width``: a column is first narrowed no further than its longest
+    word that cannot be broken (``ProductAlreadyExistsException``), and only below it when
+    the table cannot fit otherwise. A cell's own line breaks are kept; any other control
     character is shown escaped (see :mod:`archguard.reporting.escape`), since it would move
     the cursor, or colour the terminal, in the middle of the table."""
     cells = [[[printable(line) for line in cell.split("\n")] for cell in row] for row in rows]
     widths = [max([cell_len(column.header)]
                   + [cell_len(line) for row in cells for line in row[index]])
               for index, column in enumerate(columns)]
-    _fit(widths, columns, width - (3 * len(columns) + 1))
+    pieces = [max([cell_len(piece) for row in cells for line in row[index]
+                   for word in line.split() for piece in _PIECES.findall(word)], default=0)
+              for index in range(len(columns))]
+    room = width - (3 * len(columns) + 1)
+    _fit(widths, columns, room, [max(MIN_WIDTH, piece) for piece in pieces])
+    _fit(widths, columns, room)
     lines = [_border("┏", "━", "┳", "┓", widths),
              _line("┃", [[column.header] for column in columns], columns, widths)[0],
              _border("┡", "━", "╇", "┩", widths)]
@@ -48,18 +61,22 @@ def draw_table(columns: list[Column], rows: list[list[str]], width: int) -> list
     return lines
 
 
-def _fit(widths: list[int], columns: list[Column], room: int) -> None:
+def _fit(widths: list[int], columns: list[Column], room: int,
+         floors: list[int] | None = None) -> None:
     """Narrow the widest wrapping column by one cell (the first of those as wide), again
-    and again, until the table fits or no column can be narrowed below MIN_WIDTH: computed a
-    level at a time, since a wide cell would take thousands of steps."""
+    and again, until the table fits or no column can be narrowed below its floor (each
+    column's of ``floors``, else MIN_WIDTH): computed a level at a time, since a wide cell
+    would take thousands of steps."""
+    floor = floors or [MIN_WIDTH] * len(columns)
     excess = sum(widths) - room
     while excess > 0:
-        candidates = [i for i, c in enumerate(columns) if c.wraps and widths[i] > MIN_WIDTH]
+        candidates = [i for i, c in enumerate(columns) if c.wraps and widths[i] > floor[i]]
         if not candidates:
             return
         top = max(widths[i] for i in candidates)
         widest = [i for i in candidates if widths[i] == top]
-        below = max([widths[i] for i in candidates if widths[i] < top] + [MIN_WIDTH])
+        below = max([widths[i] for i in candidates if widths[i] < top]
+                    + [floor[i] for i in widest])
         if excess >= (top - below) * len(widest):
             for i in widest:
                 widths[i] = below
@@ -74,36 +91,45 @@ def _fit(widths: list[int], columns: list[Column], room: int) -> None:
 def _wrap(lines: list[str], width: int) -> list[str]:
     wrapped = []
     for line in lines:
-        wrapped.extend(_wrap_line(line, width) if cell_len(line) > width else [line])
+        wrapped.extend(wrap_line(line, width) if cell_len(line) > width else [line])
     return wrapped
 
 
-#: The pieces a line is wrapped between: runs of spaces, and words cut after the dots,
-#: underscores and slashes of dotted names, identifiers and paths.
-_PIECES = re.compile(r" +|[^ ._/]*[._/]+|[^ ._/]+")
+#: The pieces a word too wide for its line is cut into: after the dots, underscores and
+#: slashes of dotted names, identifiers and paths.
+_PIECES = re.compile(r"[^._/]*[._/]+|[^._/]+")
 
 
-def _wrap_line(line: str, width: int) -> list[str]:
-    """``line`` in lines of at most ``width`` cells, broken at spaces or after a ``.``,
-    ``_`` or ``/``; a piece wider than ``width`` alone is cut where it must be."""
+def wrap_line(line: str, width: int) -> list[str]:
+    """``line`` in lines of at most ``width`` cells, broken at spaces, a word that fits a
+    line kept whole; a word wider than a line broken after a ``.``, ``_`` or ``/``, and a
+    piece wider still cut where it must be."""
     out: list[str] = []
     current = ""
-    for piece in _PIECES.findall(line):
-        if piece.startswith(" "):
-            current += piece if current else ""
+    for word in line.split():
+        joined = f"{current} {word}" if current else word
+        if cell_len(joined) <= width:
+            current = joined
             continue
-        if cell_len(current + piece) <= width:
-            current += piece
+        if cell_len(word) <= width:
+            out.append(current)
+            current = word
             continue
-        if current.rstrip():
-            out.append(current.rstrip())
-        rest = piece
-        while cell_len(rest) > width:
-            out.append(rest[:width])
-            rest = rest[width:]
-        current = rest
-    if current.rstrip() or not out:
-        out.append(current.rstrip())
+        separator = " " if current else ""
+        for piece in _PIECES.findall(word):
+            if cell_len(current + separator + piece) <= width:
+                current += separator + piece
+            else:
+                if current:
+                    out.append(current)
+                rest = piece
+                while cell_len(rest) > width:
+                    out.append(rest[:width])
+                    rest = rest[width:]
+                current = rest
+            separator = ""
+    if current or not out:
+        out.append(current)
     return out
 
 
@@ -123,3 +149,31 @@ def _line(edge: str, cells: list[list[str]], columns: list[Column],
             parts.append(f" {pad}{text} " if column.right else f" {text}{pad} ")
         out.append(edge + edge.join(parts) + edge)
     return out
+
+
+class Wrapped:
+    """A table cell for rich's tables that wraps as these tables wrap (see
+    :func:`wrap_line`), its styles kept: rich's own cells break at spaces only, and fold a
+    dotted name or a path anywhere."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        lines = self.text.plain.split("\n")
+        widest = max(cell_len(line) for line in lines)
+        piece = max((cell_len(p) for word in self.text.plain.split()
+                     for p in _PIECES.findall(word)), default=0)
+        return Measurement(min(piece, widest), widest).clamp(max_width=options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        pieces: list[Text] = []
+        for line in self.text.split("\n", allow_blank=True):
+            start = 0
+            for part in wrap_line(line.plain, options.max_width):
+                start = line.plain.find(part, start)
+                pieces.append(line[start:start + len(part)])
+                start += len(part)
+        shown = Text("\n").join(pieces)
+        shown.no_wrap, shown.overflow = True, "crop"
+        yield shown
