@@ -73,3 +73,24 @@ def test_an_ignore_that_matches_nothing_is_reported(make_project):
     assert finding.message == ("ignore of app.modules.extras.** -> app.modules.shop matches "
                                "no violation; remove it")
     assert finding.line == 12  # the ignore's own line
+
+
+@pytest.mark.parametrize(("imported", "reported"), [
+    ("app.modules.extras.gift", set()),      # the submodule `from … import gift` names
+    ("app.modules.extras.*", set()),
+    ("app.modules.extras", set()),           # the package it is written from
+    ("app.modules.extras.wrap", {ORDERS}),   # a name the statement does not import
+])
+def test_an_ignore_names_the_submodule_a_from_import_imports(make_project, imported, reported):
+    # As import-linter reads `from app.modules.extras import gift`: an import of the
+    # submodule gift, which an ignore of app.modules.extras.gift accepts.
+    files = {**FILES, "app/modules/shop/__init__.py": "",
+             "app/modules/shop/orders/service.py": "from app.modules.extras import gift\n"}
+    ignore = (f"  - {{importer: '{ORDERS}', imported: '{imported}', reason: accepted, "
+              "contracts: [no-extras]}\n")
+    project = make_project({"archguard.yaml": CONFIG + ignore, **files})
+    result = run_check(project, load_config(project / "archguard.yaml"), use_cache=False)
+    no_extras = next(c for c in result.contracts if c.id == "no-extras")
+    assert {v.importer for v in no_extras.violations} == reported
+    unused = [f for f in result.findings if "matches no violation" in f.message]
+    assert bool(unused) == bool(reported)

@@ -379,7 +379,8 @@ class _CheckRun:
         ):
             self.inline_used.add((relative, statement.line))
             return
-        ignore = _matching_ignore(self.config, contract, importer, imported)
+        submodules = statement.names if reference is None and not chain else ()
+        ignore = _matching_ignore(self.config, contract, importer, imported, submodules)
         if ignore is not None:
             self.used_ignores.add(id(ignore))
             return
@@ -475,11 +476,17 @@ def _number_occurrences(found: dict[str, list[Violation]]) -> dict[str, list[Vio
 
 
 def _matching_ignore(config: ArchitectureConfig, contract: Contract, importer: str,
-                     imported: str):
+                     imported: str, names: tuple[str, ...] = ()):
+    """The first ignore that accepts ``importer``'s import of ``imported``; ``names``: what
+    ``from imported import …`` names, any of which may be a submodule that the ignore names
+    (``app.a -> app.b.models`` accepts ``from app.b import models``, as import-linter
+    does)."""
+    reached = (imported, *(f"{imported}.{name}" for name in names if name != "*"))
     for ignore in (*contract.spec.ignores, *config.ignores):
         if ignore.contracts and contract.id not in ignore.contracts:
             continue
-        if matches(ignore.importer, importer) and matches(ignore.imported, imported):
+        if matches(ignore.importer, importer) and any(matches(ignore.imported, target)
+                                                      for target in reached):
             return ignore
     return None
 
