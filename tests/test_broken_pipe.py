@@ -32,3 +32,5 @@ def test_a_closed_pipe_ends_plain_output_the_same_way(tmp_path):
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 141
     assert stderr == ""
+    # What was to be written is written all the same: the output only says what it was.
+    assert (tmp_path / "archguard.yaml").is_file()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from pathlib import Path
 
 from archguard.adapters.source_walk import without_recursion_limit
@@ -111,3 +112,39 @@ def _read(path: Path, source: bytes, package: str,
         functions=functions,
         problems=tuple(problems),
     )
+
+
+@dataclass(frozen=True)
+class DefinitionShape:
+    """How a ``definition.py`` writes its definition, for a configuration to read it by:
+    the variable and the class called, the keywords given True or False, whether it gives
+    ``requires``, and the functions it defines."""
+
+    variable: str
+    class_name: str
+    flags: tuple[str, ...]
+    gives_requires: bool
+    functions: tuple[str, ...]
+
+
+def definition_shape(path: Path) -> DefinitionShape | None:
+    """The shape of the first module-level ``name = Class(keyword=..., ...)`` of ``path``
+    (one whose name ends in ``_module`` first); None when it has none or cannot be read."""
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return None
+    calls = [(target.id, node.value) for node in tree.body
+             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+             and node.value.keywords and _call_name(node.value.func)
+             for target in node.targets if isinstance(target, ast.Name)]
+    if not calls:
+        return None
+    variable, call = next((c for c in calls if c[0].endswith("_module")), calls[0])
+    keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
+    flags = tuple(name for name, value in keywords.items()
+                  if isinstance(value, ast.Constant) and isinstance(value.value, bool))
+    functions = tuple(node.name for node in tree.body
+                      if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef))
+    return DefinitionShape(variable, _call_name(call.func) or "", flags,
+                           "requires" in keywords, functions)

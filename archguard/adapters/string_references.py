@@ -209,14 +209,14 @@ class _SettingsReader(PlaceWalker):
             return
         setting = target.id
         if setting != "TEMPLATES":
-            for string in _literal_strings(value):
+            for string in literal_strings(value):
                 self.add(setting, string, place)
             return
         engines = value.elts if isinstance(value, ast.List | ast.Tuple) else []
         for index, engine in enumerate(engines):
             options = _dict_value(engine, "OPTIONS")
             processors = _dict_value(options, "context_processors") if options else None
-            for string in _literal_strings(processors):
+            for string in literal_strings(processors):
                 self.add(f"TEMPLATES[{index}]['OPTIONS']['context_processors']", string,
                          place, setting)
 
@@ -236,7 +236,7 @@ class _SettingsReader(PlaceWalker):
         self.found.append(replace(reference, statement=reference.written))
 
 
-def _literal_strings(node: ast.expr | None) -> list[ast.Constant]:
+def literal_strings(node: ast.expr | None) -> list[ast.Constant]:
     """The strings of a literal value: ``"a"``, ``["a", "b"]``, ``("a",) + OTHER``; what is
     computed (names, starred items, calls) is left out."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -245,7 +245,7 @@ def _literal_strings(node: ast.expr | None) -> list[ast.Constant]:
         return [element for element in node.elts
                 if isinstance(element, ast.Constant) and isinstance(element.value, str)]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _literal_strings(node.left) + _literal_strings(node.right)
+        return literal_strings(node.left) + literal_strings(node.right)
     return []
 
 

@@ -15,8 +15,10 @@ from archguard.cli import (
     check,
     exit_codes,
     explain,
+    export,
     fix,
     graph,
+    init,
     modules,
     schema,
     simulate,
@@ -39,12 +41,13 @@ def _help(command) -> str:
     return re.sub(r"\[(?=[a-zA-Z#@/])", r"\\[", joined)  # shown as written, not as markup
 
 
-for _name, _command in (("check", check.check_command), ("baseline", baseline.baseline_command),
+for _name, _command in (("init", init.init_command), ("check", check.check_command),
+                        ("baseline", baseline.baseline_command),
                         ("modules", modules.modules_command),
                         ("simulate", simulate.simulate_command),
                         ("schema", schema.schema_command), ("explain", explain.explain_command),
                         ("fix", fix.fix_command), ("audit", audit.audit_command),
-                        ("graph", graph.graph_command)):
+                        ("graph", graph.graph_command), ("export", export.export_command)):
     app.command(name=_name, help=_help(_command))(reports_errors(_command))
 
 

@@ -107,6 +107,16 @@ def load_config(path: Path, *, project_dir: Path | None = None) -> ArchitectureC
     return config
 
 
+def config_from_text(text: str, path: Path, *, project_dir: Path | None = None
+                     ) -> ArchitectureConfig:
+    """The configuration ``text``, which is to be written at ``path`` (a YAML file), read
+    and validated as :func:`load_config` reads a file: errors name ``path``."""
+    config = _build(*validate_document(text, path, CONFIG_SCHEMA))
+    if project_dir is not None:
+        _check_packages(config, project_dir)
+    return config
+
+
 def _load(path: Path, via: tuple[Path, ...], project: Path | None) -> ArchitectureConfig:
     """:func:`load_config` of ``path``, reached through the pyproject files ``via``; an
     error quotes nothing of a file outside ``project``."""
