@@ -94,3 +94,45 @@ def test_an_ignore_names_the_submodule_a_from_import_imports(make_project, impor
     assert {v.importer for v in no_extras.violations} == reported
     unused = [f for f in result.findings if "matches no violation" in f.message]
     assert bool(unused) == bool(reported)
+
+
+CHAIN_CONFIG = """
+version: 1
+project: {root_package: app, modules_package: app.modules}
+categories: {core: {}, optional: {}}
+modules:
+  shop: {category: core}
+  extras: {category: optional}
+definitions: {enabled: false}
+contracts:
+  - {id: no-extras, type: forbidden, source: [shop], forbidden: [extras], indirect: INDIRECT}
+ignores:
+"""
+CHAIN_FILES = {
+    "app/__init__.py": "",
+    "app/helpers.py": "import app.modules.extras.gift\n",
+    "app/modules/__init__.py": "",
+    "app/modules/shop/__init__.py": "import app.helpers\n",
+    "app/modules/extras/__init__.py": "",
+    "app/modules/extras/gift.py": "",
+}
+
+
+@pytest.mark.parametrize("indirect", ["kernel", "any"])
+@pytest.mark.parametrize(("importer", "imported", "chains"), [
+    (None, None, 1),                                       # the chain shop -> helpers -> extras
+    ("app.helpers", "app.modules.extras.gift", 0),         # its last link is accepted
+    ("app.modules.shop", "app.helpers", 0),                # its first link is accepted
+    ("app.helpers", "app.modules.extras", 1),              # not an import of the chain
+])
+def test_an_ignored_import_is_a_link_no_chain_passes(make_project, indirect, importer,
+                                                     imported, chains):
+    # As lint-imports takes an ignored import out of its graph.
+    ignore = (f"  - {{importer: '{importer}', imported: '{imported}', reason: accepted}}\n"
+              if importer else "  []\n")
+    config = CHAIN_CONFIG.replace("INDIRECT", indirect).replace("ignores:\n  []", "ignores: []")
+    project = make_project({"archguard.yaml": config + ignore, **CHAIN_FILES})
+    result = run_check(project, load_config(project / "archguard.yaml"), use_cache=False)
+    assert sum(1 for v in result.violations if v.chain) == chains
+    unused = [f for f in result.findings if "matches no violation" in f.message]
+    assert bool(unused) == (importer is not None and chains == 1)

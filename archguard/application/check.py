@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from archguard.adapters.module_files import ModuleFiles
@@ -12,7 +12,7 @@ from archguard.application.project import Project
 from archguard.application.reading import CACHE_DIR, NO_PROGRESS, CheckProgress
 from archguard.contracts import Contract, OptionType, build_contract
 from archguard.domain import finding_rules as rules
-from archguard.domain.architecture import ArchitectureConfig, Indirect
+from archguard.domain.architecture import ArchitectureConfig, Ignore, Indirect
 from archguard.domain.chains import Hops, chain_from, hops_to
 from archguard.domain.imports import ImportKind, UseSite
 from archguard.domain.inventory import Finding, Inventory
@@ -65,7 +65,10 @@ class _CheckRun:
         self.onward: dict[tuple[str, str],
                           dict[str, list[tuple[Contract, Owner, tuple[str, ...], str]]]] = {}
         #: For contracts searching the chains into a module once (see :meth:`reach_index`).
-        self.reach: dict[str, tuple[dict[str, list[Owner]], list[Owner]]] = {}
+        self.reach: dict[tuple, tuple[dict[str, list[Owner]], list[Owner]]] = {}
+        #: The ignores that apply to each contract, by its id (see :meth:`cuts`).
+        self.ignores_of: dict[str, tuple[Ignore, ...]] = {}
+        self.cutters: dict[str, Callable[[str, str], bool] | None] = {}
         self.module_order = {owner: n for n, owner in enumerate(self.layout.modules.values())}
 
     def breaking(self, source: Owner, target: Owner) -> list[tuple[Contract, str]]:
@@ -230,8 +233,9 @@ class _CheckRun:
         """The chains into ``target`` that ``contract`` follows from ``source``: through
         kernel and uncategorised code (``indirect: kernel``), or through any code the
         contract lets a chain pass but the source's and the target's (``any``)."""
+        ignores = self.cuts(contract)
         if contract.spec.indirect == Indirect.KERNEL:
-            key: tuple[str, ...] = (Indirect.KERNEL, target.name)
+            key: tuple = (Indirect.KERNEL, target.name, *map(id, ignores))
 
             def passes(owner: Owner) -> bool:
                 return owner.kind in (OwnerKind.KERNEL, OwnerKind.PROJECT)
@@ -253,8 +257,36 @@ class _CheckRun:
                     known = verdicts[(owner.name, owner.kind)] = passes(owner)
                 return known
 
-            self.chains[key] = hops_to(self.table, self.modules_of(target), passable)
+            self.chains[key] = hops_to(self.table, self.modules_of(target), passable,
+                                       self.cutter(contract))
         return self.chains[key]
+
+    def cuts(self, contract: Contract) -> tuple[Ignore, ...]:
+        """The ignores that apply to ``contract``: no chain it follows passes an import one
+        of them accepts, as lint-imports takes an ignored import out of its graph."""
+        ignores = self.ignores_of.get(contract.id)
+        if ignores is None:
+            ignores = self.ignores_of[contract.id] = tuple(
+                ignore for ignore in (*contract.spec.ignores, *self.config.ignores)
+                if not ignore.contracts or contract.id in ignore.contracts)
+        return ignores
+
+    def cutter(self, contract: Contract) -> Callable[[str, str], bool] | None:
+        """Whether an ignore that applies to ``contract`` accepts the import of a module by
+        another, each one that does counted as used; None when none applies."""
+        if contract.id not in self.cutters:
+            ignores = self.cuts(contract)
+
+            def cut(importer: str, imported: str) -> bool:
+                for ignore in ignores:
+                    if matches(ignore.importer, importer) and matches(ignore.imported,
+                                                                      imported):
+                        self.used_ignores.add(id(ignore))
+                        return True
+                return False
+
+            self.cutters[contract.id] = cut if ignores else None
+        return self.cutters[contract.id]
 
     def modules_of(self, owner: Owner) -> list[str]:
         if not self.module_owners:
@@ -276,8 +308,10 @@ class _CheckRun:
                 for target, hops, reason in self.reached(contract, source, first)
                 if target != first_owner] or _NOWHERE
         for contract, target, chain, reason in found:
-            self.pending.append(("chain", ((importer, *chain), source, target,
-                                           [(contract, reason)])))
+            cut = self.cutter(contract)
+            if cut is None or not cut(importer, first):
+                self.pending.append(("chain", ((importer, *chain), source, target,
+                                               [(contract, reason)])))
 
     def contracts_through(self, source: Owner, first_owner: Owner) -> list[Contract]:
         """The contracts whose chains from ``source`` may go on through ``first_owner``."""
@@ -314,7 +348,8 @@ class _CheckRun:
         """For a contract whose chains into a module are searched once for every source
         (see :meth:`shares_hops`): which modules each module's chains reach, and the
         modules whose chains depend on the source (searched for each)."""
-        key = Indirect.KERNEL if contract.spec.indirect == Indirect.KERNEL else contract.id
+        key = (Indirect.KERNEL if contract.spec.indirect == Indirect.KERNEL else contract.id,
+               *map(id, self.cuts(contract)))
         if key not in self.reach:
             reach: dict[str, list[Owner]] = defaultdict(list)
             others = []

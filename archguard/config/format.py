@@ -69,7 +69,8 @@ _ignore = Struct(
         ),
     },
     title="Ignore",
-    description="A known dependency that is not reported. A reason is required.",
+    description="A known dependency: it is not reported, and no chain of imports passes "
+                "through it. A reason is required.",
 )
 
 #: Keys every contract has; the others are its kind's options.

@@ -24,6 +24,11 @@ class Independence(Contract):
                                          "`shop_*`); a glob may stand for many.",
                      required=True, min_items=1)
 
+    def passes_through(self, owner: Owner) -> bool:
+        """A chain passes none of the modules: one through another of them has a link this
+        contract forbids itself, reported where it is (as lint-imports reports it)."""
+        return not matches_module(owner, self.modules)
+
     def forbids(self, source: Owner, target: Owner) -> str | None:
         if source.name != target.name and matches_module(source, self.modules) \
                 and matches_module(target, self.modules):

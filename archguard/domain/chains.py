@@ -13,16 +13,19 @@ from archguard.domain.imports import ImportTable
 Hops = dict[str, str | None]
 
 
-def hops_to(table: ImportTable, targets: Iterable[str], passable: Callable[[str], bool]) -> Hops:
+def hops_to(table: ImportTable, targets: Iterable[str], passable: Callable[[str], bool],
+            cut: Callable[[str, str], bool] | None = None) -> Hops:
     """Every module from which chains of imports through ``passable`` modules only reach one
     of ``targets``, with its next module on a shortest such chain (ties go to the first
-    module by name, so the same graph gives the same chains)."""
+    module by name, so the same graph gives the same chains); ``cut(importer, imported)``:
+    an import no chain passes."""
     hops: Hops = dict.fromkeys(sorted(targets))
     queue = deque(hops)
     while queue:
         module = queue.popleft()
         for importer in table.importers_of(module):
-            if importer not in hops and passable(importer):
+            if importer not in hops and passable(importer) and (
+                    cut is None or not cut(importer, module)):
                 hops[importer] = module
                 queue.append(importer)
     return hops
