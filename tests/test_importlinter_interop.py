@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -61,6 +61,8 @@ class Verdict:
 
     kept: bool
     direct: frozenset[tuple[str, int]]
+    #: The pairs of modules (importer, imported) found to break it, by any import or chain.
+    pairs: frozenset[tuple[str, str]] | None = field(default=None, compare=False)
 
 
 def lint_imports(project: Path, config: Path) -> dict[str, Verdict]:
@@ -77,8 +79,16 @@ def lint_imports(project: Path, config: Path) -> dict[str, Verdict]:
     said = {found[1]: found[2] == "KEPT" for line in lines if (found := VERDICT.match(line))}
     assert set(names) <= set(said), result.stdout
     under = _under_headings(lines, names)
-    return {name: Verdict(said[name], frozenset(_direct_imports(under.get(name, []))))
+    return {name: Verdict(said[name], frozenset(_direct_imports(under.get(name, []))),
+                          frozenset(_pairs(under.get(name, []))))
             for name in names}
+
+
+def _pairs(lines: list[str]) -> set[tuple[str, str]]:
+    """The pairs of modules lint-imports says break a contract: ``a is not allowed to
+    import b:``."""
+    return {(found[1], found[2]) for line in lines
+            if (found := re.fullmatch(r"(\S+) is not allowed to import (\S+):", line))}
 
 
 def _under_headings(lines: list[str], names: list[str]) -> dict[str, list[str]]:
@@ -199,6 +209,9 @@ forbidden_modules =
     app.modules.catalog
     app.modules.marketplace
     app.modules.orders
+ignore_imports =
+    app.modules.tenancy.routes.api.admin_stores -> app.modules.analytics.services.stats_service
+unmatched_ignore_imports_alerting = none
 
 [importlinter:contract:stack]
 name = stack
@@ -211,6 +224,9 @@ layers =
     tenancy : cms
     (providers_of_nothing)
     contracts
+ignore_imports =
+    app.modules.billing.services.subscription_service -> app.modules.catalog.models
+unmatched_ignore_imports_alerting = none
 
 [importlinter:contract:standalone]
 name = standalone
@@ -220,6 +236,9 @@ modules =
     app.modules.inventory
     app.modules.orders
     app.modules.tenancy
+ignore_imports =
+    app.modules.marketplace.services.letzshop_export_service -> app.modules.inventory.**
+unmatched_ignore_imports_alerting = none
 """
 
 
@@ -241,6 +260,16 @@ def test_converted_contracts_reach_lint_imports_verdicts(tmp_path, state):
     assert {c["id"] for c in report["contracts"]} == set(expected)
     for contract in expected:
         assert archguard_verdicts(report, contract) == expected[contract], contract
+        # Module pair by module pair, chains included: an ignored import is a link no chain
+        # passes, in both.
+        assert {(f"app.modules.{v['source_module']}", f"app.modules.{v['target_module']}")
+                for v in report["violations"] if v["contract"] == contract} \
+            == expected[contract].pairs, contract
+    if state == BEFORE:
+        # The ignore cuts the one chain by which tenancy reaches inventory.
+        assert ("app.modules.tenancy", "app.modules.inventory") \
+            not in expected["standalone"].pairs
+        assert ("app.modules.analytics", "app.modules.tenancy") in expected["standalone"].pairs
     # The ignores hold (the same statements are reported without them, by tenancy-chains
     # and by the core module's imports of analytics), and not every contract is kept.
     ignored = expected["core-direct"].direct
@@ -454,22 +483,22 @@ def test_a_module_archguard_cannot_name_leaves_its_contract_out(make_project):
 
         [importlinter:contract:helpers]
         name = helpers
-        type = independence
-        modules =
-            app.modules.*
-        ignore_imports =
-            app.modules.shop -> app.modules.billing
+        type = layers
+        exhaustive = true
+        containers = app.modules
+        layers =
+            shop
+            billing
         """)
     assert written.returncode == 0, written.stderr
     assert "found contract too-deep left out: app.modules.shop.deep is not a package " \
            "directly in app.modules" in written.stdout
-    assert "found contract helpers left out: ignore_imports on a contract that follows" \
-        in written.stdout
+    assert "found contract helpers left out: exhaustive = True" in written.stdout
     assert "shop-billing: broken by 1 violation" in written.stdout
     text = (project / "archguard.yaml").read_text(encoding="utf-8")
     footer = " ".join(line.lstrip("# ") for line in text.split("Left out of")[1].splitlines())
     assert "- too-deep (.importlinter:11): app.modules.shop.deep is not a package" in footer
-    assert "- helpers (.importlinter:17): ignore_imports" in footer
+    assert "- helpers (.importlinter:17): exhaustive = True" in footer
     assert "indirect: none" in text
 
 

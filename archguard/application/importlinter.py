@@ -186,11 +186,6 @@ def _follows_chains(contract: LinterContract) -> bool:
 def _check_chains(contract: LinterContract, linter: LinterConfig) -> None:
     """A contract that follows chains is exact in archguard only without what makes
     archguard's chains differ from grimp's."""
-    if contract.values("ignore_imports"):
-        raise Inexpressible("ignore_imports on a contract that follows chains of imports: "
-                             "lint-imports takes an ignored import out of the graph, and so "
-                             "out of every chain through it, while an archguard ignore accepts "
-                             "the dependencies it names (an import, or a chain's two ends)")
     if linter.exclude_type_checking_imports:
         raise Inexpressible("exclude_type_checking_imports = True on a contract that "
                              "follows chains of imports: lint-imports' graph then has no "
@@ -293,10 +288,9 @@ def _draft(contract: LinterContract, linter: LinterConfig, target: _Target,
     comment = [f"{linter.file.name}:{contract.line}: import-linter's {contract.type} contract "
                f"'{contract.id}'" + (f", written {contract_id} here" if contract_id !=
                                      contract.id else "") + "."]
-    ignore: tuple[dict[str, str], ...] = ()
+    ignore = tuple(_ignores(contract, linter))
     if contract.type == "forbidden":
         options, indirect, note = _forbidden(contract, target)
-        ignore = tuple(_ignores(contract, linter))
     elif contract.type == "independence":
         options = {"modules": _unique(target.module(name) for name in contract.values("modules"))}
         indirect, note = Indirect.ANY, _EVERY_CHAIN
