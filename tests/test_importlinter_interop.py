@@ -244,10 +244,14 @@ unmatched_ignore_imports_alerting = none
 
 @pytest.mark.platform
 @STATES
-def test_converted_contracts_reach_lint_imports_verdicts(tmp_path, state):
+@pytest.mark.parametrize("type_checking", ["counted", "excluded"])
+def test_converted_contracts_reach_lint_imports_verdicts(tmp_path, state, type_checking):
     project = copy_of(state, tmp_path)
     linter_file = tmp_path / "platform.importlinter"
-    linter_file.write_text(PLATFORM_IMPORTLINTER, encoding="utf-8")
+    # Excluded, TYPE_CHECKING imports are no link of lint-imports' chains, nor of archguard's.
+    text = PLATFORM_IMPORTLINTER if type_checking == "counted" else PLATFORM_IMPORTLINTER.replace(
+        "root_package = app\n", "root_package = app\nexclude_type_checking_imports = True\n", 1)
+    linter_file.write_text(text, encoding="utf-8")
     expected = lint_imports(project, linter_file)
 
     written = archguard("init", ".", "--from-importlinter", str(linter_file), cwd=project)

@@ -151,6 +151,40 @@ def test_a_chain_whose_weakest_link_is_type_checking_does_not_count(make_project
     assert not [v for v in result.violations if v.file.endswith("orders.py")]
 
 
+@pytest.mark.parametrize("indirect", ["kernel", "any"])
+@pytest.mark.parametrize(("count", "through"), [
+    (None, ("app.helpers", "app.relay")),        # runs: the longer chain, at run time
+    ("[module, lazy, type_checking]", ("app.helpers",)),   # the shortest, as counted
+])
+def test_a_chain_is_found_past_an_import_its_contract_does_not_count(make_project, indirect,
+                                                                     count, through):
+    # store -> app.helpers, which imports api under TYPE_CHECKING (the shortest chain, which
+    # never runs) and also app.relay, which imports api at run time.
+    option = f"    indirect: {indirect}\n" + (f"    count: {count}\n" if count else "")
+    root = make_project({**FILES, "archguard.yaml": CONFIG + option,
+                         "app/helpers.py": ("from typing import TYPE_CHECKING\n"
+                                            "import app.relay\n"
+                                            "if TYPE_CHECKING:\n"
+                                            "    from app.modules.api import views\n"),
+                         "app/relay.py": "from app.modules.api import forms\n"})
+    result = run_check(root, load_config(root / "archguard.yaml"), use_cache=False)
+    (cart,) = [v for v in result.violations if v.file.endswith("cart.py")]
+    assert tuple(link.split(" ")[0] for link in cart.chain[1:]) == through
+    assert cart.kind == ("type_checking" if count else "module")
+
+
+def test_no_chain_is_reported_when_every_way_passes_an_import_not_counted(make_project):
+    root = make_project({**FILES, "archguard.yaml": CONFIG,
+                         "app/helpers.py": ("from typing import TYPE_CHECKING\n"
+                                            "import app.relay\n"
+                                            "if TYPE_CHECKING:\n"
+                                            "    from app.modules.api import views\n"),
+                         "app/relay.py": ("try:\n    from app.modules.api import forms\n"
+                                          "except ImportError:\n    forms = None\n")})
+    result = run_check(root, load_config(root / "archguard.yaml"), use_cache=False)
+    assert not [v for v in result.violations if v.file.endswith("cart.py")]
+
+
 @pytest.mark.parametrize(("extra", "expected"), [
     ("    indirect: sometimes\n", "indirect"),
     ("  - {id: layout, type: structure, indirect: any}\n", "indirect"),

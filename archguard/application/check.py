@@ -69,6 +69,15 @@ class _CheckRun:
         #: The ignores that apply to each contract, by its id (see :meth:`cuts`).
         self.ignores_of: dict[str, tuple[Ignore, ...]] = {}
         self.cutters: dict[str, Callable[[str, str], bool] | None] = {}
+        #: For each set of counted kinds, the links (importer, imported) whose statements
+        #: are all of other kinds: no chain of a contract counting those passes them.
+        self.uncounted: dict[tuple[str, ...], set[tuple[str, str]]] = defaultdict(set)
+        #: The first imports (importer, first, source) whose chains are to be searched
+        #: again, without the links found uncounted (see :meth:`search_again`).
+        self.retries: list[tuple[str, str, Owner]] = []
+        self.counted_kinds: dict[str, tuple[str, ...]] = {}
+        #: The links found uncounted since the chains were last searched again.
+        self.found_uncounted: set[tuple[str, str]] = set()
         self.module_order = {owner: n for n, owner in enumerate(self.layout.modules.values())}
 
     def breaking(self, source: Owner, target: Owner) -> list[tuple[Contract, str]]:
@@ -110,6 +119,7 @@ class _CheckRun:
                 self.report_direct(*arguments)
             else:
                 self.report_chain(*arguments)
+        self.search_again()
         # The imports' uses first: a large project's strings are still being read meanwhile.
         uses = _import_uses(self.found, self.project)
         self.progress.phase("reading string references")
@@ -235,7 +245,8 @@ class _CheckRun:
         contract lets a chain pass but the source's and the target's (``any``)."""
         ignores = self.cuts(contract)
         if contract.spec.indirect == Indirect.KERNEL:
-            key: tuple = (Indirect.KERNEL, target.name, *map(id, ignores))
+            key: tuple = (Indirect.KERNEL, target.name, self.counted(contract),
+                          *map(id, ignores))
 
             def passes(owner: Owner) -> bool:
                 return owner.kind in (OwnerKind.KERNEL, OwnerKind.PROJECT)
@@ -272,12 +283,16 @@ class _CheckRun:
         return ignores
 
     def cutter(self, contract: Contract) -> Callable[[str, str], bool] | None:
-        """Whether an ignore that applies to ``contract`` accepts the import of a module by
-        another, each one that does counted as used; None when none applies."""
+        """Whether a chain of ``contract`` cannot pass the import of a module by another: an
+        ignore that applies to the contract accepts it (then counted as used), or it is a
+        link the contract does not count; None when there is none of either."""
         if contract.id not in self.cutters:
             ignores = self.cuts(contract)
+            uncounted = self.uncounted.get(self.counted(contract), set())
 
             def cut(importer: str, imported: str) -> bool:
+                if (importer, imported) in uncounted:
+                    return True
                 for ignore in ignores:
                     if matches(ignore.importer, importer) and matches(ignore.imported,
                                                                       imported):
@@ -285,7 +300,7 @@ class _CheckRun:
                         return True
                 return False
 
-            self.cutters[contract.id] = cut if ignores else None
+            self.cutters[contract.id] = cut if ignores or uncounted else None
         return self.cutters[contract.id]
 
     def modules_of(self, owner: Owner) -> list[str]:
@@ -349,7 +364,7 @@ class _CheckRun:
         (see :meth:`shares_hops`): which modules each module's chains reach, and the
         modules whose chains depend on the source (searched for each)."""
         key = (Indirect.KERNEL if contract.spec.indirect == Indirect.KERNEL else contract.id,
-               *map(id, self.cuts(contract)))
+               self.counted(contract), *map(id, self.cuts(contract)))
         if key not in self.reach:
             reach: dict[str, list[Owner]] = defaultdict(list)
             others = []
@@ -379,12 +394,17 @@ class _CheckRun:
 
     def report_chain(self, chain: tuple[str, ...], source: Owner, target: Owner,
                      breaking: list[tuple[Contract, str]]) -> None:
+        """Report the chain for each contract of ``breaking`` that counts every one of its
+        links (each as strong as its strongest statement). A link a contract does not count
+        (an import under TYPE_CHECKING) is one its chains cannot pass: the chains from the
+        same first import are searched again without it (see :meth:`search_again`)."""
         rendered, kinds, first_statement = [], [], None
-        for importer, imported in itertools.pairwise(chain):
+        links = list(itertools.pairwise(chain))
+        for importer, imported in links:
             statements = self.project.links(importer, imported)
             if not statements:
                 return
-            statement = statements[0]
+            statement = min(statements, key=lambda s: _KIND_ORDER.index(s.kind))
             first_statement = first_statement or statement
             kinds.append(statement.kind)
             _, file = self.project.relative(importer)
@@ -392,12 +412,53 @@ class _CheckRun:
         _, relative = self.project.relative(chain[0])
         kind = _weakest(kinds)
         for contract, reason in breaking:
+            counted = self.counted(contract)
+            if not all(k in counted for k in kinds):
+                uncounted = {link for link, k in zip(links, kinds, strict=True)
+                             if k not in counted}
+                known = self.uncounted[counted]
+                if not uncounted <= known:
+                    self.found_uncounted |= uncounted - known
+                    known |= uncounted
+                    self.retries.append((chain[0], chain[1], source))
+                continue
             key = (contract.id, relative, first_statement.line, _reached(target))
             if key in self.seen:
                 continue
             self.seen.add(key)
             self.add(contract, f"{reason}, through {' -> '.join(chain[1:-1])}", source, target,
                      relative, first_statement, chain[0], chain[-1], kind, tuple(rendered))
+
+    def counted(self, contract: Contract) -> tuple[str, ...]:
+        """The kinds of import ``contract`` counts."""
+        kinds = self.counted_kinds.get(contract.id)
+        if kinds is None:
+            kinds = self.counted_kinds[contract.id] = tuple(contract.spec.count
+                                                            or self.config.counted_kinds)
+        return kinds
+
+    def search_again(self) -> None:
+        """Search the chains from the first imports whose chains passed a link their
+        contract does not count, without the links found so (and so on, while a search
+        finds more), and report what they find."""
+        while self.retries:
+            retries, self.retries = list(dict.fromkeys(self.retries)), []
+            # A search is done again only where its shortest chains passed a link now found
+            # uncounted: one that passes none is what a search without those links finds.
+            # What each module's chains reach (the reach index) can only have shrunk.
+            cut, self.found_uncounted = self.found_uncounted, set()
+            self.chains = {key: hops for key, hops in self.chains.items()
+                           if not any(hops.get(importer) == imported
+                                      for importer, imported in cut)}
+            self.onward.clear()
+            self.cutters.clear()
+            self.pending = []
+            for importer, first, source in retries:
+                self.follow_chains(importer, first, source,
+                                   self.onward.setdefault((source.name, source.kind), {}))
+            self.project.read_ahead(self.files_reported(), self.progress)
+            for _kind, arguments in self.pending:
+                self.report_chain(*arguments)
 
     def add(self, contract: Contract, reason: str, source: Owner, target: Owner, relative: str,
             statement, importer: str, imported: str, kind: ImportKind,

@@ -186,11 +186,6 @@ def _follows_chains(contract: LinterContract) -> bool:
 def _check_chains(contract: LinterContract, linter: LinterConfig) -> None:
     """A contract that follows chains is exact in archguard only without what makes
     archguard's chains differ from grimp's."""
-    if linter.exclude_type_checking_imports:
-        raise Inexpressible("exclude_type_checking_imports = True on a contract that "
-                             "follows chains of imports: lint-imports' graph then has no "
-                             "TYPE_CHECKING import for a chain to pass, while archguard's "
-                             "chains may pass one and are then not counted")
     if len(linter.root_packages) > 1:
         raise Inexpressible(f"several root packages ({', '.join(linter.root_packages)}) "
                              "with a contract that follows chains of imports: a chain may "
