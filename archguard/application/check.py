@@ -293,12 +293,10 @@ class _CheckRun:
             def cut(importer: str, imported: str) -> bool:
                 if (importer, imported) in uncounted:
                     return True
-                for ignore in ignores:
-                    if matches(ignore.importer, importer) and matches(ignore.imported,
-                                                                      imported):
-                        self.used_ignores.add(id(ignore))
-                        return True
-                return False
+                ignore = _accepting(ignores, importer, imported)
+                if ignore is not None:
+                    self.used_ignores.add(id(ignore))
+                return ignore is not None
 
             self.cutters[contract.id] = cut if ignores or uncounted else None
         return self.cutters[contract.id]
@@ -476,7 +474,7 @@ class _CheckRun:
             self.inline_used.add((relative, statement.line))
             return
         submodules = statement.names if reference is None and not chain else ()
-        ignore = _matching_ignore(self.config, contract, importer, imported, submodules)
+        ignore = _accepting(self.cuts(contract), importer, imported, submodules)
         if ignore is not None:
             self.used_ignores.add(id(ignore))
             return
@@ -571,16 +569,14 @@ def _number_occurrences(found: dict[str, list[Violation]]) -> dict[str, list[Vio
     return numbered
 
 
-def _matching_ignore(config: ArchitectureConfig, contract: Contract, importer: str,
-                     imported: str, names: tuple[str, ...] = ()):
-    """The first ignore that accepts ``importer``'s import of ``imported``; ``names``: what
-    ``from imported import …`` names, any of which may be a submodule that the ignore names
-    (``app.a -> app.b.models`` accepts ``from app.b import models``, as import-linter
-    does)."""
+def _accepting(ignores: tuple[Ignore, ...], importer: str, imported: str,
+               names: tuple[str, ...] = ()) -> Ignore | None:
+    """The first of ``ignores`` that accepts ``importer``'s import of ``imported``;
+    ``names``: what ``from imported import …`` names, any of which may be a submodule that
+    the ignore names (``app.a -> app.b.models`` accepts ``from app.b import models``, as
+    import-linter does)."""
     reached = (imported, *(f"{imported}.{name}" for name in names if name != "*"))
-    for ignore in (*contract.spec.ignores, *config.ignores):
-        if ignore.contracts and contract.id not in ignore.contracts:
-            continue
+    for ignore in ignores:
         if matches(ignore.importer, importer) and any(matches(ignore.imported, target)
                                                       for target in reached):
             return ignore

@@ -27,10 +27,10 @@ from archguard.adapters.package_tree import (
     settings_files,
 )
 from archguard.application.strings import DJANGO_APPS
-from archguard.config.loader import CONFIG_FILENAME
+from archguard.config.loader import CONFIG_FILENAME, find_config
 from archguard.config.writer import ConfigDraft, DraftContract
 from archguard.domain.violations import CheckResult
-from archguard.errors import UsageError
+from archguard.errors import ConfigError, UsageError
 
 #: The name of a modules package found by name.
 MODULES_PACKAGE_NAME = "modules"
@@ -408,10 +408,10 @@ def may_write(project_dir: Path, target: Path, baseline: Path | None, *, force: 
                              "inside it")
         if path.exists() and not force:
             raise UsageError(f"{path} exists: pass --force to replace it")
-    pyproject = project / "pyproject.toml"
-    if not force and target.resolve() == project / CONFIG_FILENAME and _has_table(pyproject):
-        raise UsageError(f"{pyproject} has a [tool.archguard] table: pass --force to write "
-                         f"{CONFIG_FILENAME} beside it (it is read first)")
+    if not force and target.resolve() == project / CONFIG_FILENAME \
+            and _configured_in_pyproject(project):
+        raise UsageError(f"{project / 'pyproject.toml'} has a [tool.archguard] table: pass "
+                         f"--force to write {CONFIG_FILENAME} beside it (it is read first)")
 
 
 def initialise(project_dir: Path, discovery: Discovery, target: Path, *, force: bool,
@@ -435,8 +435,10 @@ def initialise(project_dir: Path, discovery: Discovery, target: Path, *, force: 
     return Initialised(target, discovery, result, baseline)
 
 
-def _has_table(pyproject: Path) -> bool:
+def _configured_in_pyproject(project: Path) -> bool:
+    """Whether the project's configuration is its pyproject.toml's ``[tool.archguard]``, as
+    the commands find it; a pyproject.toml that cannot be read configures nothing."""
     try:
-        return "[tool.archguard" in pyproject.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return find_config(project).name == "pyproject.toml"
+    except ConfigError:
         return False
